@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { parseEnv, sharedEnv } from '@firewall/core';
+
+/** The firewall's settings, from the environment, validated once (main.ts calls this). */
+export const envShape = {
+  ...sharedEnv,
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP port of the gateway'),
+  HOST: z.string().default('127.0.0.1').describe('interface to listen on'),
+  FIREWALL_DATA_DIR: z.string().default('./data').describe('keys, the signed bundle and the ledger (embedded mode)'),
+  FIREWALL_BUNDLE: z.string().optional().describe('a signed policy bundle to serve; unset in embedded mode = the shipped bundle, signed with the dev key'),
+  FIREWALL_BUNDLE_PUBLIC_KEY: z.string().optional().describe('PEM public key that bundles must be signed with (required with FIREWALL_BUNDLE)'),
+  FIREWALL_AGENCY_REGISTRY: z.string().optional().describe('agency registry JSON (agency code → JWKS); unset in embedded mode = generated dev registry'),
+  FIREWALL_LEDGER_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs ledger entries; unset in embedded mode = generated'),
+  DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long the gateway waits for a decision before a 504'),
+};
+
+export type FirewallConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Record<string, string | undefined>) {
+  const config = parseEnv(envShape, env);
+  if (config.FIREWALL_BUNDLE && !config.FIREWALL_BUNDLE_PUBLIC_KEY) {
+    return parseEnv({ ...envShape, FIREWALL_BUNDLE_PUBLIC_KEY: z.string({ message: 'required when FIREWALL_BUNDLE is set: the firewall trusts only this key' }) }, env);
+  }
+  return config;
+}
+
+/** Embedded = no broker configured: everything in one process, dev keys generated on first run. */
+export const isEmbedded = (config: FirewallConfig) => !config.KAFKA_BROKERS;
+
+/** `--help` text for the settings, generated from the schema so it cannot drift. */
+export function describeEnv(): string {
+  return Object.entries(envShape).map(([name, schema]) => `  ${name.padEnd(28)} ${schema.description ?? ''}`).join('\n');
+}

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8 } from 'jose';
+import { AuthError } from '@firewall/core';
+import { tokenAudience, type AgencyRegistry } from '@firewall/gateway';
+
+/**
+ * Embedded mode's development agency key: one Ed25519 key registered for every agency code the policy knows,
+ * so a developer can try any requester. It exists only in the embedded data folder; a real registry lists each
+ * agency's own public keys and `firewall token` refuses to run.
+ */
+const devKeyFile = (dataDir: string) => join(dataDir, 'keys', 'dev-agency.key.pem');
+export const devRegistryFile = (dataDir: string) => join(dataDir, 'agencies.json');
+
+export async function ensureDevAgencies(dataDir: string, agencyCodes: readonly string[]): Promise<{ registryPath: string; created: boolean }> {
+  const keyPath = devKeyFile(dataDir);
+  let created = false;
+  if (!existsSync(keyPath)) {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    mkdirSync(join(dataDir, 'keys'), { recursive: true });
+    writeFileSync(keyPath, await exportPKCS8(privateKey), { mode: 0o600 });
+    created = true;
+  }
+  const publicJwk = await publicJwkOf(keyPath);
+  const registry: AgencyRegistry = {
+    agencies: Object.fromEntries(agencyCodes.map((code) => [code, { jwks: { keys: [publicJwk] }, note: 'development key (embedded mode)' }])),
+  };
+  const registryPath = devRegistryFile(dataDir);
+  writeFileSync(registryPath, `${JSON.stringify(registry, null, 2)}\n`);
+  return { registryPath, created };
+}
+
+async function publicJwkOf(keyPath: string) {
+  const privateKey = await importPKCS8(readFileSync(keyPath, 'utf8'), 'EdDSA', { extractable: true });
+  const { d: _private, ...publicJwk } = await exportJWK(privateKey);
+  return { ...publicJwk, alg: 'EdDSA', use: 'sig', kid: await calculateJwkThumbprint(publicJwk) };
+}
+
+/** Mints a short-lived, single-use development token for a registered agency (embedded mode only). */
+export async function mintDevToken(dataDir: string, agency: string, options: { role?: string; ttlSeconds?: number } = {}): Promise<string> {
+  const keyPath = devKeyFile(dataDir);
+  if (!existsSync(keyPath)) {
+    throw new AuthError('PF_AUTH_NOT_EMBEDDED', `No development agency key in ${dataDir}: run "npx firewall start" once (embedded mode) first.`);
+  }
+  const registry = JSON.parse(readFileSync(devRegistryFile(dataDir), 'utf8')) as AgencyRegistry;
+  if (!Object.hasOwn(registry.agencies, agency)) {
+    throw new AuthError('PF_AUTH_UNKNOWN_AGENCY', `Agency ${agency} is not registered. Registered: ${Object.keys(registry.agencies).join(', ')}.`);
+  }
+  const privateKey = await importPKCS8(readFileSync(keyPath, 'utf8'), 'EdDSA');
+  const kid = (registry.agencies[agency]!.jwks.keys[0] as { kid?: string }).kid;
+  return new SignJWT({ ...(options.role ? { role: options.role } : {}) })
+    .setProtectedHeader({ alg: 'EdDSA', ...(kid ? { kid } : {}) })
+    .setIssuer(agency)
+    .setSubject(agency)
+    .setAudience(tokenAudience)
+    .setIssuedAt()
+    .setExpirationTime(`${options.ttlSeconds ?? 900}s`)
+    .setJti(randomUUID())
+    .sign(privateKey);
+}

@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import { type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
+import { createAuthenticator, createGatewayApp, followDecisions, PendingOutcomes, type AgencyRegistry } from '@firewall/gateway';
+import { startLedgerService, type LedgerService } from '@firewall/ledger';
+import { startDecider, type PolicyEvaluator } from '@firewall/policy';
+
+export interface FirewallDeps {
+  readonly bus: Bus;
+  readonly codec: Codec;
+  readonly catalog: FieldCatalog;
+  readonly evaluator: PolicyEvaluator;
+  readonly registry: AgencyRegistry;
+  readonly logger: Logger;
+  readonly ledgerDir: string;
+  readonly ledgerKeyPath: string;
+  readonly decisionTimeoutMs: number;
+}
+
+export interface RunningFirewall {
+  readonly app: ReturnType<typeof createGatewayApp>;
+  readonly ledger: LedgerService;
+  /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
+  close(server?: Server): Promise<void>;
+}
+
+/**
+ * Wires gateway, decider and ledger onto one bus. The embedded mode passes the in-process bus; the Kafka mode
+ * passes a KafkaBus — same services, same codecs, same handlers.
+ */
+export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall> {
+  let ready = false;
+  const pending = new PendingOutcomes();
+  const ledger = await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true });
+  const subscriptions: Subscription[] = [
+    await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator: deps.evaluator }),
+    await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }),
+  ];
+  const app = createGatewayApp({
+    bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
+    auth: createAuthenticator(deps.registry), decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
+  });
+  await Promise.all([...subscriptions, ...ledger.subscriptions].map((s) => s.ready));
+  ready = true;
+  return {
+    app,
+    ledger,
+    async close(server) {
+      ready = false;
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(subscriptions.map((s) => s.close()));
+      await ledger.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isFirewallError, loadCatalog } from '@firewall/core';
+import { formatLine, loadScenarios, runScenario, summaryLine } from './conformance.js';
+import { describeEnv, isEmbedded, loadConfig } from './config.js';
+import { mintDevToken } from './dev-keys.js';
+import { loadPolicy } from './policy-source.js';
+import { start } from './start.js';
+import { verifyCommand } from './verify.js';
+
+const help: Record<string, string> = {
+  main: `Usage: firewall <command> [options]
+
+Commands:
+  start                       run the firewall (embedded mode unless KAFKA_BROKERS is set)
+  token --agency CODE         print a development token for a registered agency (embedded mode only)
+  conformance <folder> [--json]   decide every scenario file and compare with its expectation
+  verify <ledger folder | evidence file> [--jwks file]   verify the audit ledger offline
+
+Run "firewall <command> --help" for details. Settings (environment):
+${describeEnv()}`,
+  start: `Usage: firewall start
+
+Runs gateway, decider and ledger in this process. Without KAFKA_BROKERS: the embedded mode (in-process bus,
+ledger files in $FIREWALL_DATA_DIR/ledger, development keys generated on first run). GET /healthz answers once
+requests are accepted. Stop with Ctrl-C (graceful).`,
+  token: `Usage: firewall token --agency CODE [--role ROLE]
+
+Prints a single-use development token (15 minutes) for a registered agency on stdout, and nothing else.
+Refused outside the embedded mode: real agencies sign their own tokens with their registered keys.`,
+  conformance: `Usage: firewall conformance <folder|file>... [--json]
+
+Runs each scenario through the same path as the services (schema and catalog check, then the signed policy
+bundle). Prints one line per scenario and "N passed, N failed"; exits 0 only when none failed. --json prints
+one JSON object per scenario on stdout (the summary line then goes to stderr).`,
+  verify: `Usage: firewall verify <ledger folder | evidence file> [--jwks file]
+
+Verifies signatures, the hash chain, checkpoints and proofs with no service running. Pass the JWKS the city
+published with --jwks: a folder's own jwks.json could have been replaced along with the entries. Exits 0 and
+prints the count verified, or exits 1 naming the first bad position and what is wrong.`,
+};
+
+async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' } },
+  });
+  if (!command || command === 'help' || command === '--help' || command === '-h') return print(help.main!, 0);
+  if (!help[command]) return print(`Unknown command "${command}".\n\n${help.main}`, 2, true);
+  if (values.help) return print(help[command]!, 0);
+  const config = loadConfig(env);
+  switch (command) {
+    case 'start': {
+      const { stop } = await start(config, (line) => console.log(line));
+      await new Promise<void>((resolve) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+      });
+      console.log('Stopping: finishing in-flight requests and closing the ledger…');
+      await stop();
+      return 0;
+    }
+    case 'token': {
+      if (!isEmbedded(config)) return print('firewall token only works in the embedded mode (KAFKA_BROKERS is set): agencies sign their own tokens.', 2, true);
+      if (!values.agency) return print(help.token!, 2, true);
+      console.log(await mintDevToken(config.FIREWALL_DATA_DIR, values.agency, values.role ? { role: values.role } : {}));
+      return 0;
+    }
+    case 'conformance': {
+      if (positionals.length === 0) return print(help.conformance!, 2, true);
+      const { evaluator } = await loadPolicy(config);
+      const catalog = loadCatalog();
+      const outcomes = loadScenarios(positionals).map(({ scenario }) => runScenario(scenario, evaluator, catalog));
+      for (const o of outcomes) console.log(values.json ? JSON.stringify({ id: o.id, pass: o.pass, decision: o.decision, released: o.released, withheld: o.withheld, rules: o.rules, reasons: o.reasons, problems: o.problems }) : formatLine(o));
+      (values.json ? console.error : console.log)(summaryLine(outcomes));
+      return outcomes.every((o) => o.pass) ? 0 : 1;
+    }
+    case 'verify':
+      if (positionals.length !== 1) return print(help.verify!, 2, true);
+      return verifyCommand(positionals[0]!, values.jwks, (line) => console.log(line));
+    default:
+      return print(help.main!, 2, true);
+  }
+}
+
+function print(text: string, code: number, toStderr = false): number {
+  (toStderr ? console.error : console.log)(text);
+  return code;
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // A clear, coded message a city employee can act on; no stack unless asked for.
+    if (isFirewallError(err)) console.error(`error ${err.code}: ${err.message}`);
+    else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.FIREWALL_DEBUG) console.error(err);
+    process.exit(1);
+  },
+);

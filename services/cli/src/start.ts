@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import {
+  KafkaBus, MemoryBus, avroCodec, brokerList, createLogger, createRegistryCodec, loadCatalog, type Bus, type Codec, type Logger,
+} from '@firewall/core';
+import { loadAgencyRegistry } from '@firewall/gateway';
+import { isEmbedded, type FirewallConfig } from './config.js';
+import { ensureDevAgencies } from './dev-keys.js';
+import { startFirewall } from './firewall.js';
+import { loadPolicy } from './policy-source.js';
+
+/**
+ * `firewall start`: the whole firewall in this process. Without KAFKA_BROKERS it is the embedded mode (the
+ * in-process bus, files for the ledger, dev keys); with it, the same services over Kafka.
+ */
+export async function start(config: FirewallConfig, out: (line: string) => void): Promise<{ stop: () => Promise<void> }> {
+  const logger = createLogger({ service: 'firewall', level: config.LOG_LEVEL });
+  const dataDir = resolve(config.FIREWALL_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const embedded = isEmbedded(config);
+  const { evaluator, note } = await loadPolicy(config);
+  const agencyCodes = Object.keys((evaluator.bundle.data as { agencies?: Record<string, unknown> }).agencies ?? {});
+  const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, agencyCodes)).registryPath : undefined);
+  if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
+  const { bus, codec } = await connect(config, logger);
+  const firewall = await startFirewall({
+    bus, codec, logger, evaluator,
+    catalog: loadCatalog(),
+    registry: loadAgencyRegistry(registryPath),
+    ledgerDir: join(dataDir, 'ledger'),
+    ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
+    decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
+  });
+  const server = firewall.app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  out(embedded
+    ? `Sanctuary firewall (embedded mode: one process, in-process bus, ledger files, development keys — for a first look and small single-node installs).`
+    : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
+  out(`  policy: ${note}`);
+  out(`  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}`);
+  out(`  listening on http://${config.HOST}:${port}  (GET /healthz, GET /openapi.json)`);
+  if (embedded) {
+    out('');
+    out('Send a first request (a token is single-use; mint one per request):');
+    out(`  TOKEN=$(npx firewall token --agency CITY_REGULATORY_SERVICES)`);
+    out(`  curl -s -X POST http://${config.HOST}:${port}/v1/requests -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
+    out(`    -d '{"purpose":{"code":"CODE_ENFORCEMENT"},"system":"service_requests","fields":["service_type","location_address","caller_name"]}'`);
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    server.closeIdleConnections();
+    await firewall.close(server);
+    await bus.close();
+  })());
+  return { stop };
+}
+
+async function connect(config: FirewallConfig, logger: Logger): Promise<{ bus: Bus; codec: Codec }> {
+  const codec = config.SCHEMA_REGISTRY_URL ? await createRegistryCodec(config.SCHEMA_REGISTRY_URL) : avroCodec;
+  if (!config.KAFKA_BROKERS) return { bus: new MemoryBus(), codec };
+  return { bus: await KafkaBus.connect({ brokers: brokerList(config.KAFKA_BROKERS), clientId: 'sanctuary-firewall', logger }), codec };
+}

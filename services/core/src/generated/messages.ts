@@ -1,0 +1,138 @@
+// Generated from schemas/firewall/*.avsc by scripts/gen-types.ts. Do not edit.
+
+/** A message a consumer could not process, kept whole on firewall.dlq.v1 so nothing is lost. */
+export interface DeadLetter {
+  sourceTopic: string;
+  partition: number;
+  offset: string;
+  key?: null | string;
+  /** Machine-readable reason, e.g. PF_BUS_UNDECODABLE. */
+  code: string;
+  consumer: string;
+  /** The original bytes, untouched. */
+  payload: Buffer;
+  deadLetteredAt: string;
+}
+
+export type Outcome = 'ALLOW' | 'ALLOW_REDACTED' | 'DENY' | 'REVIEW';
+
+export type FieldAction = 'release' | 'withhold' | 'transform';
+
+export interface FieldOutcome {
+  name: string;
+  outcome: FieldAction;
+  rules: string[];
+  transform?: null | string;
+}
+
+export interface RuleCitation {
+  id: string;
+  title: string;
+  sources: string[];
+}
+
+export interface Reason {
+  rule: string;
+  text: string;
+}
+
+export interface Alert {
+  code: string;
+  rule: string;
+  fields?: string[];
+}
+
+export interface PolicyRef {
+  revision: string;
+  digest: string;
+}
+
+export interface DecisionContext {
+  agency: string;
+  purpose: string;
+  basisType: string;
+  channel: string;
+  system: string;
+  selection: string;
+  count: number;
+  dryRun?: boolean;
+}
+
+/** The policy's decision on one request, published on firewall.decisions.v1. Carries no record values. */
+export interface Decision {
+  requestId: string;
+  decidedAt: string;
+  decision: Outcome;
+  /** One entry per requested field: released raw, withheld, or transformed. */
+  fields: FieldOutcome[];
+  released: string[];
+  withheld: string[];
+  /** Every rule that matched, with its legal sources. */
+  rules: RuleCitation[];
+  decisive: string[];
+  reasons: Reason[];
+  alerts: Alert[];
+  councilReport: boolean;
+  openQuestions?: string[];
+  /** The signed bundle that decided: its manifest revision and the SHA-256 of its policy.wasm. */
+  policy: PolicyRef;
+  /** Set when the decision is a fail-closed DENY because something broke (error code only). */
+  failure?: null | string;
+  /** Closed-vocabulary facts about the request for audit summaries and metrics; no personal data. */
+  context: DecisionContext;
+}
+
+export interface Requester {
+  agency: string;
+  role?: null | string;
+  verified: boolean;
+}
+
+export interface Purpose {
+  code: string;
+  text?: null | string;
+}
+
+export interface LegalBasis {
+  type: string;
+  court?: null | string;
+  judgeSigned?: null | boolean;
+  verified?: null | boolean;
+  /** YYYY-MM-DD (valid through that day, UTC) or RFC 3339. */
+  expires?: null | string;
+  namedSubjects?: null | number;
+  listedFields?: null | string[];
+  criminalPredicate?: null | string;
+}
+
+export interface Subjects {
+  count: number;
+  selection: string;
+}
+
+/** A request for city records, as the gateway publishes it on firewall.requests.v1. Codes are strings, not enums: an unknown agency, purpose or basis type is not an error, it simply grants nothing (R26). */
+export interface RecordRequest {
+  /** Assigned by the gateway (or the caller of the bus). */
+  requestId: string;
+  /** RFC 3339 time the request arrived; the policy's only clock. */
+  receivedAt: string;
+  /** Who asks. Over HTTP it comes from the verified token, never from the body. */
+  requester: Requester;
+  purpose: Purpose;
+  legalBasis?: null | LegalBasis;
+  channel?: null | string;
+  system: string;
+  fields: string[];
+  subjects?: null | Subjects;
+  attestations?: null | string[];
+}
+
+/** A request refused before the policy (bad token, malformed body), published on firewall.rejections.v1 so the refusal is audited. Never carries the body. */
+export interface RejectedInput {
+  rejectionId: string;
+  rejectedAt: string;
+  code: string;
+  status: number;
+  agency?: null | string;
+  paths?: string[];
+}

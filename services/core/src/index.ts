@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './logger.js';
+export * from './topics.js';
+export * from './paths.js';
+export * from './schemas.js';
+export * from './catalog.js';
+export * from './request.js';
+export * from './bus.js';
+export * from './memory-bus.js';
+export * from './kafka-bus.js';
+export * from './codec.js';
+export * from './consumer.js';
+export * from './config.js';
+export type * from './generated/messages.js';

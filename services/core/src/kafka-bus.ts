@@ -1,0 +1,103 @@
+import { Kafka, logLevel, type Consumer, type Producer, type Admin } from 'kafkajs';
+import type { Bus, SubscribeOptions, Subscription } from './bus.js';
+import { BusError } from './errors.js';
+import type { Logger } from './logger.js';
+import { topics, type TopicName } from './topics.js';
+
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+  /** Partitions for topics this bus creates (existing topics are left as they are). */
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+}
+
+/** The Kafka transport: an idempotent producer (acks=all) and one consumer per subscription. */
+export class KafkaBus implements Bus {
+  readonly #kafka: Kafka;
+  readonly #producer: Producer;
+  readonly #consumers = new Set<Consumer>();
+  readonly #log: Logger;
+  readonly #options: KafkaBusOptions;
+
+  private constructor(options: KafkaBusOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'kafka' });
+    const log = this.#log;
+    this.#kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ namespace, level, log: entry }) => {
+        const { message, ...rest } = entry;
+        // kafkajs logs coordinator-loading errors it retries itself; they are warnings for us.
+        log[level === logLevel.ERROR || level === logLevel.WARN ? 'warn' : 'debug']({ namespace, kafkajs: rest }, message);
+      },
+    });
+    this.#producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** Connects, creating the firewall's topics when they are missing. */
+  static async connect(options: KafkaBusOptions): Promise<KafkaBus> {
+    const bus = new KafkaBus(options);
+    try {
+      await bus.#ensureTopics();
+      await bus.#producer.connect();
+    } catch (cause) {
+      throw new BusError('PF_KAFKA_UNAVAILABLE', `Cannot reach Kafka at ${options.brokers.join(',')}.`, { cause, retriable: true });
+    }
+    return bus;
+  }
+
+  async #ensureTopics(): Promise<void> {
+    const admin: Admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(topics).filter((t) => !existing.has(t));
+      if (missing.length) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.#options.partitions ?? 3, replicationFactor: this.#options.replicationFactor ?? 1 })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(topic: TopicName, key: string, value: Buffer): Promise<void> {
+    await this.#producer.send({ topic, acks: -1, messages: [{ key, value }] });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.#kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false });
+    this.#consumers.add(consumer);
+    let markReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    // Positioned once the group is joined and the first fetch has started: from then on nothing is missed.
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.FETCH_START, () => void joined.then(markReady));
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        await options.handler({ topic: topic as TopicName, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
+      },
+    });
+    return {
+      ready,
+      close: async () => {
+        this.#consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#consumers].map((c) => c.disconnect()));
+    this.#consumers.clear();
+    await this.#producer.disconnect();
+  }
+}

@@ -1,0 +1,14 @@
+/** Topic names, defined once. Every topic is keyed by request id. */
+export const topics = {
+  requests: 'firewall.requests.v1',
+  decisions: 'firewall.decisions.v1',
+  rejections: 'firewall.rejections.v1',
+  deadLetters: 'firewall.dlq.v1',
+} as const;
+
+export type TopicName = (typeof topics)[keyof typeof topics];
+
+/** Header keys, defined once. */
+export const headers = {
+  schema: 'pf-schema',
+} as const;

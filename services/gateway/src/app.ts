@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import {
+  FirewallError, parseRecordRequest, isFirewallError, isPlainObject, topics,
+  type Bus, type Codec, type FieldCatalog, type Logger,
+} from '@firewall/core';
+import type { Authenticator } from './auth.js';
+import { errorHandler } from './errors-http.js';
+import { openApiDocument } from './openapi.js';
+import type { PendingOutcomes } from './outcomes.js';
+import { publicView, statusFor } from './responses.js';
+
+export interface GatewayDeps {
+  readonly bus: Bus;
+  readonly codec: Codec;
+  readonly catalog: FieldCatalog;
+  readonly auth: Authenticator;
+  readonly pending: PendingOutcomes;
+  readonly logger: Logger;
+  /** How long a requester waits for the decision before a 504 (nothing is released after a 504 either). */
+  readonly decisionTimeoutMs: number;
+  readonly isReady: () => boolean;
+  readonly now?: () => Date;
+}
+
+/** The gateway's HTTP app: pure wiring, no env, no listen (main.ts does those). */
+export function createGatewayApp(deps: GatewayDeps): express.Express {
+  const log = deps.logger.child({ component: 'gateway' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', (_req, res) => void res.status(deps.isReady() ? 200 : 503).json({ ready: deps.isReady() }));
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
+
+  app.post('/v1/requests', (_req, res, next) => {
+    res.locals.requestId = randomUUID();
+    next();
+  }, express.json({ limit: '64kb', type: () => true }), async (req: Request, res: Response) => {
+    const requestId = res.locals.requestId as string;
+    {
+      if (!deps.isReady()) throw new FirewallError('PF_GATEWAY_NOT_READY', 'The firewall is starting; try again shortly.');
+      const requester = await deps.auth.authenticate(req.header('authorization'));
+      res.locals.agency = requester.agency;
+      const body: unknown = req.body;
+      // Identity and time come from the token and the clock, never from the body.
+      const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, ...rest } = isPlainObject(body) ? body : { body };
+      const request = parseRecordRequest(
+        { ...rest, requestId, receivedAt: (deps.now?.() ?? new Date()).toISOString(), requester: { agency: requester.agency, role: requester.role, verified: true } },
+        deps.catalog,
+      );
+      const outcome = deps.pending.expect(requestId, requester.agency, deps.decisionTimeoutMs);
+      await deps.bus.publish(topics.requests, requestId, await deps.codec.encode(topics.requests, request));
+      const decision = await outcome;
+      if (!decision) throw new FirewallError('PF_GATEWAY_TIMEOUT', 'No decision arrived in time; nothing was released. Ask again with the same details later, or check GET /v1/requests/{id}.');
+      log.info({ requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
+      res.status(statusFor(decision.decision)).json(publicView(decision));
+    }
+  });
+
+  app.get('/v1/requests/:id', async (req, res) => {
+    const requester = await deps.auth.authenticate(req.header('authorization'));
+    const found = deps.pending.lookup(String(req.params.id), requester.agency);
+    if (!found) throw new FirewallError('PF_NOT_FOUND', 'No request with that id for your agency on this gateway.');
+    if (found.state === 'pending') res.status(202).json({ requestId: req.params.id, status: 'PENDING' });
+    else res.status(statusFor(found.decision.decision)).json(publicView(found.decision));
+  });
+
+  app.use((_req, _res, next) => next(new FirewallError('PF_NOT_FOUND', 'No such endpoint. See /openapi.json.')));
+  app.use(errorHandler(log, auditRejection));
+
+  /**
+   * Refusals before the policy are audited too: code and schema paths only, never the body (an unknown field
+   * name is the requester's text, so only "fields" is kept).
+   */
+  async function auditRejection(err: unknown, status: number, res: Response): Promise<void> {
+    if (status !== 400 && status !== 401 && status !== 413) return;
+    const rejectionId = (res.locals.requestId as string | undefined) ?? randomUUID();
+    const agency = (res.locals.agency as string | undefined) ?? null;
+    const code = isFirewallError(err) ? err.code : 'PF_INTERNAL';
+    const paths = isFirewallError(err) ? [...new Set(err.details.map((d) => (d.startsWith('fields.') ? 'fields' : d)))].slice(0, 20) : [];
+    try {
+      const value = await deps.codec.encode(topics.rejections, { rejectionId, rejectedAt: new Date().toISOString(), code, status, agency, paths });
+      await deps.bus.publish(topics.rejections, rejectionId, value);
+    } catch (publishErr) {
+      log.error({ err: publishErr, requestId: rejectionId }, 'could not audit a rejection');
+    }
+  }
+
+  return app;
+}

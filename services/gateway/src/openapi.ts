@@ -1,0 +1,77 @@
+import { jsonSchemaOf, messageTypes } from '@firewall/core';
+
+const requestSchema = jsonSchemaOf(messageTypes.recordRequest) as { properties: Record<string, unknown>; required?: string[] };
+/** The body a requester sends: the RecordRequest without what the gateway stamps (id, time, identity). */
+const { requestId: _id, receivedAt: _at, requester: _who, ...bodyProperties } = requestSchema.properties;
+
+const error = {
+  type: 'object',
+  required: ['error', 'code'],
+  properties: { error: { type: 'string' }, code: { type: 'string', pattern: '^PF_[A-Z_]+$' }, requestId: { type: ['string', 'null'] }, details: { type: 'array', items: { type: 'string' } } },
+};
+const citation = { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, sources: { type: 'array', items: { type: 'string' } } } };
+const decisionView = {
+  type: 'object',
+  required: ['requestId', 'decision', 'rules'],
+  properties: {
+    requestId: { type: 'string' },
+    decision: { type: 'string', enum: ['ALLOW', 'ALLOW_REDACTED', 'DENY', 'REVIEW'] },
+    decidedAt: { type: 'string', format: 'date-time' },
+    rules: { type: 'array', items: citation },
+    reasons: { type: 'array', items: { type: 'object', properties: { rule: { type: 'string' }, text: { type: 'string' } } } },
+    policyRevision: { type: 'string' },
+    released: { type: 'array', items: { type: 'string' } },
+    withheld: { type: 'array', items: { type: 'string' } },
+    ticket: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' } } },
+  },
+};
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const decisionResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionView' } } } });
+
+/** The gateway's OpenAPI 3.1 document, served at /openapi.json. */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Sanctuary firewall gateway',
+    version: '0.1.0',
+    description: 'Record requests to city systems, decided by the separation-ordinance policy and audited in a signed ledger.',
+  },
+  components: {
+    securitySchemes: { agencyToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (iss = agency code, aud = sanctuary-firewall, exp, iat, jti; EdDSA/ES256/RS256/PS256)' } },
+    schemas: {
+      RecordRequestBody: { type: 'object', additionalProperties: false, required: ['purpose', 'system', 'fields'], properties: { ...bodyProperties, requester: { description: 'Ignored: identity comes from the token.' }, receivedAt: { description: 'Ignored: the gateway stamps the time.' } } },
+      DecisionView: decisionView,
+      Error: error,
+    },
+  },
+  paths: {
+    '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'The process is up.' } } } },
+    '/readyz': { get: { summary: 'Readiness: policy loaded and consumers positioned', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready yet' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    '/v1/requests': {
+      post: {
+        summary: 'Ask for records; the policy decides',
+        security: [{ agencyToken: [] }],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RecordRequestBody' } } } },
+        responses: {
+          200: decisionResponse('ALLOW or ALLOW_REDACTED: the decision with released and withheld fields'),
+          202: decisionResponse('REVIEW: held for the city attorney; nothing released; a ticket id to follow'),
+          400: errorResponse('Malformed request (PF_REQ_*): nothing was decided or released'),
+          401: errorResponse('Missing, invalid, replayed or unregistered token (PF_AUTH_*)'),
+          403: decisionResponse('DENY: the cited rules and their legal sources'),
+          413: errorResponse('Body too large'),
+          503: errorResponse('Not ready yet'),
+          504: errorResponse('No decision in time: nothing released'),
+        },
+      },
+    },
+    '/v1/requests/{id}': {
+      get: {
+        summary: "A request's status, for the agency that made it",
+        security: [{ agencyToken: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: decisionResponse('Released'), 202: decisionResponse('Held or still pending'), 403: decisionResponse('Denied'), 401: errorResponse('Not authenticated'), 404: errorResponse('Unknown id') },
+      },
+    },
+  },
+} as const;
