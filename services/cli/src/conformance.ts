@@ -39,7 +39,7 @@ export function runScenario(scenario: Scenario, evaluator: PolicyEvaluator, cata
   const id = scenario.id ?? 'unnamed';
   let decision: Decision;
   try {
-    const request = parseRecordRequest({ receivedAt: new Date().toISOString(), ...scenario.request, requestId: `conformance-${id}` }, catalog);
+    const request = parseRecordRequest({ ...scenario.request, receivedAt: scenario.request.receivedAt ?? new Date().toISOString(), requestId: `conformance-${id}` }, catalog);
     decision = decide(evaluator, request);
   } catch (err) {
     const code = isFirewallError(err) ? err.code : 'PF_INTERNAL';
@@ -48,7 +48,6 @@ export function runScenario(scenario: Scenario, evaluator: PolicyEvaluator, cata
   const cited = decision.rules.map((r) => r.id);
   return {
     id,
-    pass: false,
     decision: decision.decision,
     released: decision.released,
     withheld: decision.withheld,

@@ -14,11 +14,16 @@ export interface FirewallDeps {
   readonly ledgerDir: string;
   readonly ledgerKeyPath: string;
   readonly decisionTimeoutMs: number;
+  /** Which services this process runs (all three by default; one each in a scaled Kafka deployment). */
+  readonly roles?: readonly Role[];
 }
+
+export const roles = ['gateway', 'decider', 'ledger'] as const;
+export type Role = (typeof roles)[number];
 
 export interface RunningFirewall {
   readonly app: ReturnType<typeof createGatewayApp>;
-  readonly ledger: LedgerService;
+  readonly ledger: LedgerService | undefined;
   /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
   close(server?: Server): Promise<void>;
 }
@@ -30,16 +35,19 @@ export interface RunningFirewall {
 export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall> {
   let ready = false;
   const pending = new PendingOutcomes();
-  const ledger = await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true });
-  const subscriptions: Subscription[] = [
-    await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator: deps.evaluator }),
-    await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }),
-  ];
+  const runs = (role: Role) => (deps.roles ?? roles).includes(role);
+  // The ledger starts first so that it is positioned before anything it must chain is published.
+  const ledger = runs('ledger')
+    ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true })
+    : undefined;
+  const subscriptions: Subscription[] = [];
+  if (runs('decider')) subscriptions.push(await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator: deps.evaluator }));
+  if (runs('gateway')) subscriptions.push(await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }));
   const app = createGatewayApp({
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
     auth: createAuthenticator(deps.registry), decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
   });
-  await Promise.all([...subscriptions, ...ledger.subscriptions].map((s) => s.ready));
+  await Promise.all([...subscriptions, ...(ledger?.subscriptions ?? [])].map((s) => s.ready));
   ready = true;
   return {
     app,
@@ -48,7 +56,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
       ready = false;
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
-      await ledger.close();
+      await ledger?.close();
     },
   };
 }

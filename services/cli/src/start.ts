@@ -31,6 +31,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void)
     ledgerDir: join(dataDir, 'ledger'),
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
+    roles: embedded ? undefined : config.FIREWALL_ROLES,
   });
   const server = firewall.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

@@ -72,7 +72,8 @@ export class KafkaBus implements Bus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const consumer = this.#kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false });
+    // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight); data still returns at once.
+    const consumer = this.#kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     this.#consumers.add(consumer);
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));

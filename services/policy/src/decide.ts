@@ -1,4 +1,4 @@
-import { PolicyError, isFirewallError, toPolicyInput, type Decision, type FieldOutcome, type RecordRequest, type RuleCitation } from '@firewall/core';
+import { PolicyError, isFirewallError, messageTypes, toPolicyInput, type Decision, type FieldOutcome, type RecordRequest, type RuleCitation } from '@firewall/core';
 import type { PolicyEvaluator, PolicyResult } from './evaluator.js';
 
 export interface DecideOptions {
@@ -19,7 +19,10 @@ export function decide(evaluator: PolicyEvaluator, request: RecordRequest, optio
   };
   try {
     const result = evaluator.evaluate(toPolicyInput(request));
-    return { ...base, ...fromResult(result, request.fields), failure: null };
+    const decision: Decision = { ...base, ...fromResult(result, request.fields), failure: null };
+    // The Decision schema is the contract with every consumer: a result it cannot carry is no decision at all.
+    if (!messageTypes.decision.isValid(decision)) throw new PolicyError('PF_POLICY_UNDEFINED_RESULT', 'The policy result does not fit the Decision schema.');
+    return decision;
   } catch (err) {
     const failure = isFirewallError(err) ? err.code : 'PF_POLICY_EVALUATION_FAILED';
     return { ...base, ...failClosed(evaluator, request.fields), failure };

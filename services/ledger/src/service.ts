@@ -1,0 +1,96 @@
+import { consume, topics, type Bus, type Codec, type Decision, type Logger, type RecordRequest, type Subscription } from '@firewall/core';
+import { digestEvent } from './canonical.js';
+import { isRequestId } from './entry.js';
+import type { FileLedger } from './file-ledger.js';
+import { openLedger, type LedgerOptions } from './file-ledger.js';
+import type { LedgerEvent } from './ledger-event.js';
+import { loadOrCreateSigningKey } from './signer/file-signer.js';
+import { summarise } from './summary.js';
+
+export interface LedgerServiceDeps {
+  readonly bus: Bus;
+  readonly codec: Codec;
+  readonly logger: Logger;
+  readonly dir: string;
+  readonly keyPath: string;
+  /** Generate the signing key when missing (embedded mode's first run); otherwise a missing key is an error. */
+  readonly createKey?: boolean;
+  readonly options?: LedgerOptions;
+  readonly group?: string;
+}
+
+export interface LedgerService {
+  readonly ledger: FileLedger;
+  readonly subscriptions: readonly Subscription[];
+  close(): Promise<void>;
+}
+
+/** The facts about a request that may enter the ledger: codes, names and counts only. */
+export function requestSummary(request: RecordRequest) {
+  return summarise({
+    agency: request.requester.agency,
+    purpose: request.purpose.code,
+    basisType: request.legalBasis?.type ?? 'NONE',
+    system: request.system,
+    fields: request.fields,
+    channel: request.channel ?? 'RECORD_REQUEST',
+    selection: request.subjects?.selection ?? 'NAMED',
+    count: request.subjects?.count ?? 1,
+  });
+}
+
+export function decisionSummary(decision: Decision) {
+  const c = decision.context;
+  return summarise({
+    agency: c.agency, purpose: c.purpose, basisType: c.basisType, system: c.system, channel: c.channel, selection: c.selection, count: c.count,
+    fields: decision.fields.map((f) => f.name),
+    decision: decision.decision,
+    rules: decision.rules.map((r) => r.id),
+    ...(decision.failure ? { reason: decision.failure } : {}),
+  });
+}
+
+/**
+ * The ledger service: the single writer of the audit chain. It chains every message on the firewall's topics —
+ * requests received, decisions (and dry runs), refusals before the policy, dead letters — each entry fsynced
+ * before the message counts as handled. The event itself stays out of the ledger; only its digest goes in.
+ */
+export async function startLedgerService(deps: LedgerServiceDeps): Promise<LedgerService> {
+  const log = deps.logger.child({ component: 'ledger' });
+  const signer = await loadOrCreateSigningKey(deps.keyPath, { create: deps.createKey ?? false });
+  const ledger = await openLedger(deps.dir, signer, deps.options);
+  if (ledger.status.repair !== 'none') log.warn({ repair: ledger.status.repair, bytesRemoved: ledger.status.bytesRemoved }, 'ledger tail repaired on open');
+  log.info({ entries: ledger.status.entries }, 'ledger opened');
+  const group = deps.group ?? 'firewall-ledger';
+  const append = async (event: LedgerEvent) => {
+    const stored = await ledger.append(event);
+    log.debug({ seq: stored.entry.seq, type: event.type, requestId: event.requestId }, 'ledger entry written');
+  };
+  // One consumer group per topic: Kafka's assignors expect every member of a group to subscribe to the same topics.
+  const common = { bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true } as const;
+  const subscriptions = [
+    await consume({ ...common, group: `${group}.requests`, topic: topics.requests, handle: async (request) => append({
+      type: 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request),
+    }) }),
+    await consume({ ...common, group: `${group}.decisions`, topic: topics.decisions, handle: async (decision) => append({
+      type: decision.context.dryRun ? 'DRY_RUN' : 'DECISION', requestId: decision.requestId, eventDigest: digestEvent(decision),
+      policyRevision: decision.policy.revision, summary: decisionSummary(decision),
+    }) }),
+    await consume({ ...common, group: `${group}.rejections`, topic: topics.rejections, handle: async (rejection) => append({
+      type: 'REJECTED_INPUT', requestId: rejection.rejectionId, eventDigest: digestEvent(rejection),
+      summary: summarise({ reason: rejection.code, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
+    }) }),
+    await consume({ ...common, group: `${group}.dead-letters`, topic: topics.deadLetters, handle: async (letter) => append({
+      type: 'DEAD_LETTER', requestId: letter.key && isRequestId(letter.key) ? letter.key : null,
+      eventDigest: digestEvent({ ...letter, payload: letter.payload.toString('base64') }), summary: summarise({ reason: letter.code }),
+    }) }),
+  ];
+  return {
+    ledger,
+    subscriptions,
+    async close() {
+      await Promise.all(subscriptions.map((s) => s.close()));
+      await ledger.close();
+    },
+  };
+}
