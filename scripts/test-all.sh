@@ -6,8 +6,9 @@
 #                   than package-lock.json and package.json (npm ci would delete node_modules under anyone
 #                   else working in this tree); TEST_ALL_NPM_CI=1 forces it.
 #   2 tools         deploy/local/install-opa.sh (opa, regal into .tools/bin; a no-op when installed)
-#   3 build         npm run build (tsc -b)
-#   4 policy        deploy/opa/test-policy.sh and deploy/opa/check-bundle.sh, each when the file exists
+#   3 build         npm run typecheck (tsc -b, then the tests type-checked with tsconfig.test.json)
+#   4 policy        deploy/opa/test-policy.sh (fmt, check --strict, regal, opa test --coverage) and
+#                   deploy/opa/check-bundle.sh (the committed bundle is what the Rego compiles to)
 #   5 unit          vitest --project unit
 #   6 integration   vitest --project integration: a real Kafka broker from KAFKA_BROKERS, else started by the
 #                   project's global setup (deploy/local/kafka.sh) and stopped again by it.
@@ -67,17 +68,11 @@ install_dependencies() {
 }
 
 policy_checks() {
-  local script ran=0
+  local script
   for script in deploy/opa/test-policy.sh deploy/opa/check-bundle.sh; do
-    if [[ -f "$script" ]]; then
-      echo "> bash $script"
-      bash "$script"
-      ran=1
-    else
-      echo "(no $script yet: skipped)"
-    fi
+    echo "> bash $script"
+    bash "$script"
   done
-  ((ran)) || echo "no policy scripts present"
 }
 
 integration_tests() {
@@ -101,7 +96,7 @@ banner "test-all: node $(node --version), npm $(npm --version), $(java -version 
 
 step "1/6 install dependencies" install_dependencies
 step "2/6 policy tools (opa, regal)" bash deploy/local/install-opa.sh
-step "3/6 build (tsc -b)" npm run build
+step "3/6 build and type-check (tsc -b, tests too)" npm run typecheck
 step "4/6 policy tests" policy_checks
 step "5/6 unit tests" npx vitest run --project unit
 step "6/6 integration tests (real Kafka)" integration_tests

@@ -34,7 +34,7 @@ describe('bundle signatures (OPA format, jose)', async () => {
   it('when a single byte of a file changed, then it is refused as tampered', async () => {
     const signed = await signBundle(files(), privateKey, 'k1');
     const wasm = Buffer.from(signed.get('policy.wasm')!);
-    wasm[7] ^= 1;
+    wasm[7] = wasm[7]! ^ 1;
     signed.set('policy.wasm', wasm);
     expect(await codeOf(verifyBundle(signed, publicKey))).toBe('PF_POLICY_BUNDLE_TAMPERED');
   });
