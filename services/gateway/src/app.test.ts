@@ -17,7 +17,7 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
   const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks: { keys: [await exportJWK(key.publicKey)] } } } });
   const bus = new MemoryBus();
   const pending = new PendingOutcomes();
-  const seen: { requestId: string; agency: string; verified: boolean }[] = [];
+  const seen: { requestId: string; agency: string; verified: boolean; dryRun: boolean | undefined }[] = [];
   const rejections: RejectedInput[] = [];
   await followDecisions({ bus, codec: avroCodec, logger, pending });
   await consume({ bus, codec: avroCodec, logger, topic: topics.rejections, group: 'audit', handle: async (r) => void rejections.push(r) });
@@ -27,7 +27,7 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
     await consume({
       bus, codec: avroCodec, logger, topic: topics.requests, group: 'decider',
       handle: async (r) => {
-        seen.push({ requestId: r.requestId, agency: r.requester.agency, verified: r.requester.verified });
+        seen.push({ requestId: r.requestId, agency: r.requester.agency, verified: r.requester.verified, dryRun: r.dryRun });
         const outcome = decide(r.requestId);
         const released = outcome === 'ALLOW_REDACTED' ? ['service_type'] : [];
         const decision: Decision = {
@@ -36,14 +36,14 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
           released, withheld: r.fields.filter((f) => !released.includes(f)),
           rules: [{ id: 'R15', title: '311 caller identity', sources: ['Minn. Stat. 13.44'] }], decisive: ['R15'], reasons: [], alerts: [],
           councilReport: false, openQuestions: [], policy: { revision: 'test', digest: 'd' }, failure: null,
-          context: { agency: r.requester.agency, purpose: r.purpose.code, basisType: 'NONE', channel: 'RECORD_REQUEST', system: r.system, selection: 'NAMED', count: 1, dryRun: false },
+          context: { agency: r.requester.agency, purpose: r.purpose.code, basisType: 'NONE', channel: 'RECORD_REQUEST', system: r.system, selection: 'NAMED', count: 1, dryRun: r.dryRun ?? false },
         };
         await bus.publish(topics.decisions, r.requestId, await avroCodec.encode(topics.decisions, decision));
       },
     });
   }
   const app = createGatewayApp({ bus, codec: avroCodec, catalog, auth, pending, logger, decisionTimeoutMs: options.timeoutMs ?? 2000, isReady: () => true });
-  const token = () => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('CITY_REGULATORY_SERVICES').setAudience(tokenAudience)
+  const token = (role?: string) => new SignJWT(role ? { role } : {}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('CITY_REGULATORY_SERVICES').setAudience(tokenAudience)
     .setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(key.privateKey);
   return { app, token, seen, rejections, bus };
 }
@@ -100,6 +100,22 @@ describe('gateway', () => {
     expect(res.status).toBe(504);
     expect(res.body).toMatchObject({ code: 'PF_GATEWAY_TIMEOUT' });
     expect(res.body).not.toHaveProperty('released');
+  });
+
+  it('dry run: city IT gets the full decision for a hypothetical requester, flagged as a dry run; others are refused', async () => {
+    const { app, token, seen } = await setup({ decide: () => 'DENY' });
+    const res = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await token('CITY_IT')}`)
+      .send({ ...body, requester: { agency: 'ICE_ERO', verified: true } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dryRun: true, decision: 'DENY', policy: { revision: 'test' } });
+    expect(res.body.fields).toHaveLength(2);
+    expect(seen.at(-1)).toMatchObject({ agency: 'ICE_ERO', dryRun: true });
+    const refused = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await token()}`).send({ ...body, requester: { agency: 'ICE_ERO', verified: true } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('PF_AUTH_FORBIDDEN');
+    // A dry-run flag smuggled into an ordinary request is ignored: it is decided for real.
+    await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`).send({ ...body, dryRun: true });
+    expect(seen.at(-1)).toMatchObject({ agency: 'CITY_REGULATORY_SERVICES', dryRun: false });
   });
 
   it('serves health, readiness and the OpenAPI document; unknown paths get a coded 404', async () => {

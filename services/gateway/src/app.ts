@@ -10,6 +10,11 @@ import { openApiDocument } from './openapi.js';
 import type { PendingOutcomes } from './outcomes.js';
 import { publicView, statusFor } from './responses.js';
 
+/** The token role that may ask for dry runs. */
+export const dryRunRole = 'CITY_IT';
+
+const bodyObject = (body: unknown): Record<string, unknown> => (isPlainObject(body) ? body : { body });
+
 export interface GatewayDeps {
   readonly bus: Bus;
   readonly codec: Codec;
@@ -34,30 +39,46 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   app.get('/readyz', (_req, res) => void res.status(deps.isReady() ? 200 : 503).json({ ready: deps.isReady() }));
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
 
-  app.post('/v1/requests', (_req, res, next) => {
+  const stampId: express.RequestHandler = (_req, res, next) => {
     res.locals.requestId = randomUUID();
     next();
-  }, express.json({ limit: '64kb', type: () => true }), async (req: Request, res: Response) => {
-    const requestId = res.locals.requestId as string;
-    {
-      if (!deps.isReady()) throw new FirewallError('PF_GATEWAY_NOT_READY', 'The firewall is starting; try again shortly.');
-      const requester = await deps.auth.authenticate(req.header('authorization'));
-      res.locals.agency = requester.agency;
-      const body: unknown = req.body;
-      // Identity and time come from the token and the clock, never from the body.
-      const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, ...rest } = isPlainObject(body) ? body : { body };
-      const request = parseRecordRequest(
-        { ...rest, requestId, receivedAt: (deps.now?.() ?? new Date()).toISOString(), requester: { agency: requester.agency, role: requester.role, verified: true } },
-        deps.catalog,
-      );
-      const outcome = deps.pending.expect(requestId, requester.agency, deps.decisionTimeoutMs);
-      await deps.bus.publish(topics.requests, requestId, await deps.codec.encode(topics.requests, request));
-      const decision = await outcome;
-      if (!decision) throw new FirewallError('PF_GATEWAY_TIMEOUT', 'No decision arrived in time; nothing was released. Ask again with the same details later, or check GET /v1/requests/{id}.');
-      log.info({ requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
-      res.status(statusFor(decision.decision)).json(publicView(decision));
-    }
+  };
+  const json = express.json({ limit: '64kb', type: () => true });
+
+  app.post('/v1/requests', stampId, json, async (req: Request, res: Response) => {
+    const requester = await deps.auth.authenticate(req.header('authorization'));
+    res.locals.agency = requester.agency;
+    // Identity and time come from the token and the clock, never from the body.
+    const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, ...rest } = bodyObject(req.body);
+    const decision = await decideThroughBus(res.locals.requestId as string, requester.agency, {
+      ...rest, requester: { agency: requester.agency, role: requester.role, verified: true },
+    });
+    log.info({ requestId: decision.requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
+    res.status(statusFor(decision.decision)).json(publicView(decision));
   });
+
+  /**
+   * Dry run for city IT: how would the policy decide this request (any requester, as written in the body)?
+   * Decided by the same decider, audited as DRY_RUN, never released; answers the full decision.
+   */
+  app.post('/v1/decisions\\:evaluate', stampId, json, async (req: Request, res: Response) => {
+    const caller = await deps.auth.authenticate(req.header('authorization'));
+    res.locals.agency = caller.agency;
+    if (caller.role !== dryRunRole) throw new FirewallError('PF_AUTH_FORBIDDEN', `Dry runs are for city IT: the token needs role "${dryRunRole}".`);
+    const { requestId: _notYours, ...rest } = bodyObject(req.body);
+    const decision = await decideThroughBus(res.locals.requestId as string, caller.agency, { ...rest, dryRun: true });
+    res.status(200).json({ dryRun: true, ...decision, context: undefined });
+  });
+
+  async function decideThroughBus(requestId: string, owner: string, candidate: Record<string, unknown>) {
+    if (!deps.isReady()) throw new FirewallError('PF_GATEWAY_NOT_READY', 'The firewall is starting; try again shortly.');
+    const request = parseRecordRequest({ receivedAt: (deps.now?.() ?? new Date()).toISOString(), ...candidate, requestId }, deps.catalog);
+    const outcome = deps.pending.expect(requestId, owner, deps.decisionTimeoutMs);
+    await deps.bus.publish(topics.requests, requestId, await deps.codec.encode(topics.requests, request));
+    const decision = await outcome;
+    if (!decision) throw new FirewallError('PF_GATEWAY_TIMEOUT', 'No decision arrived in time; nothing was released. Ask again with the same details later, or check GET /v1/requests/{id}.');
+    return decision;
+  }
 
   app.get('/v1/requests/:id', async (req, res) => {
     const requester = await deps.auth.authenticate(req.header('authorization'));
@@ -75,7 +96,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
    * name is the requester's text, so only "fields" is kept).
    */
   async function auditRejection(err: unknown, status: number, res: Response): Promise<void> {
-    if (status !== 400 && status !== 401 && status !== 413) return;
+    if (![400, 401, 403, 413].includes(status)) return;
     const rejectionId = (res.locals.requestId as string | undefined) ?? randomUUID();
     const agency = (res.locals.agency as string | undefined) ?? null;
     const code = isFirewallError(err) ? err.code : 'PF_INTERNAL';

@@ -40,6 +40,7 @@ export const openApiDocument = {
     securitySchemes: { agencyToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (iss = agency code, aud = sanctuary-firewall, exp, iat, jti; EdDSA/ES256/RS256/PS256)' } },
     schemas: {
       RecordRequestBody: { type: 'object', additionalProperties: false, required: ['purpose', 'system', 'fields'], properties: { ...bodyProperties, requester: { description: 'Ignored: identity comes from the token.' }, receivedAt: { description: 'Ignored: the gateway stamps the time.' } } },
+      DryRunBody: { type: 'object', required: ['requester', 'purpose', 'system', 'fields'], properties: { ...bodyProperties, requester: requestSchema.properties.requester, receivedAt: { type: 'string', format: 'date-time', description: 'Evaluate as of this time (default now).' } } },
       DecisionView: decisionView,
       Error: error,
     },
@@ -62,6 +63,20 @@ export const openApiDocument = {
           413: errorResponse('Body too large'),
           503: errorResponse('Not ready yet'),
           504: errorResponse('No decision in time: nothing released'),
+        },
+      },
+    },
+    '/v1/decisions:evaluate': {
+      post: {
+        summary: 'Dry run for city IT: the full decision for a hypothetical request (any requester); audited as DRY_RUN, nothing released',
+        security: [{ agencyToken: [] }],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/DryRunBody' } } } },
+        responses: {
+          200: { description: 'The full decision: per-field outcomes, every matched rule, alerts, open questions, policy revision and digest' },
+          400: errorResponse('Malformed request'),
+          401: errorResponse('Not authenticated'),
+          403: errorResponse('The token lacks role CITY_IT (PF_AUTH_FORBIDDEN)'),
+          504: errorResponse('No decision in time'),
         },
       },
     },

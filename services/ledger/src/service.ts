@@ -70,7 +70,7 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
   const common = { bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true } as const;
   const subscriptions = [
     await consume({ ...common, group: `${group}.requests`, topic: topics.requests, handle: async (request) => append({
-      type: 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request),
+      type: request.dryRun ? 'DRY_RUN' : 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request),
     }) }),
     await consume({ ...common, group: `${group}.decisions`, topic: topics.decisions, handle: async (decision) => append({
       type: decision.context.dryRun ? 'DRY_RUN' : 'DECISION', requestId: decision.requestId, eventDigest: digestEvent(decision),

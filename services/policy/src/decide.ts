@@ -2,7 +2,6 @@ import { PolicyError, isFirewallError, messageTypes, toPolicyInput, type Decisio
 import type { PolicyEvaluator, PolicyResult } from './evaluator.js';
 
 export interface DecideOptions {
-  readonly dryRun?: boolean;
   readonly now?: () => Date;
 }
 
@@ -15,7 +14,7 @@ export function decide(evaluator: PolicyEvaluator, request: RecordRequest, optio
     requestId: request.requestId,
     decidedAt: (options.now?.() ?? new Date()).toISOString(),
     policy: { revision: evaluator.bundle.revision, digest: evaluator.bundle.digest },
-    context: contextOf(request, options.dryRun ?? false),
+    context: contextOf(request, request.dryRun ?? false),
   };
   try {
     const result = evaluator.evaluate(toPolicyInput(request));

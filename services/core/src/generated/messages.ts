@@ -125,6 +125,8 @@ export interface RecordRequest {
   fields: string[];
   subjects?: null | Subjects;
   attestations?: null | string[];
+  /** A what-if evaluation for city IT: decided and audited as a dry run, never released. */
+  dryRun?: boolean;
 }
 
 /** A request refused before the policy (bad token, malformed body), published on firewall.rejections.v1 so the refusal is audited. Never carries the body. */
