@@ -9,7 +9,7 @@ import { loadCatalog, parseRecordRequest, toPolicyInput, type RecordRequest } fr
 import { PolicyEvaluator, decide, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { loadScenarios } from '../services/cli/src/conformance.js';
 
-const scenarioDir = process.env.SCENARIOS ?? join(import.meta.dirname, '..', '..', 'shared', 'conformance', 'scenarios');
+const scenarioDir = process.env.SCENARIOS ?? join(import.meta.dirname, '..', 'test', 'fixtures', 'conformance');
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 
 function rate(label: string, fn: () => void): number {
