@@ -69,7 +69,7 @@ describe('firewall CLI', () => {
         method: 'POST', headers: { authorization: `Bearer ${token.stdout.trim()}`, 'content-type': 'application/json' }, body: JSON.stringify(request),
       });
       expect(res.status).toBe(403);
-      expect((await res.json()).decision).toBe('DENY');
+      expect(((await res.json()) as { decision: string }).decision).toBe('DENY');
     } finally {
       firewall.child.kill('SIGTERM');
     }

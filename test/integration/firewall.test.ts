@@ -43,7 +43,7 @@ beforeAll(async () => {
   const { registryPath } = await ensureDevAgencies(dataDir, Object.keys((evaluator.bundle.data as { agencies: object }).agencies));
   const common = {
     codec: avroCodec, catalog: loadCatalog(), evaluator, registry: loadAgencyRegistry(registryPath), logger,
-    ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
+    dataDir, ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
   };
   for (const role of ['ledger', 'decider', 'gateway'] as const) {
     const bus = await KafkaBus.connect({ brokers: testBrokers(), clientId: `it-${role}`, logger, partitions: 3 });

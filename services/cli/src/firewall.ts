@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
-import { type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
+import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
 import { createAuthenticator, createGatewayApp, followDecisions, PendingOutcomes, type AgencyRegistry } from '@firewall/gateway';
 import { startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
+import { appendRequestArchive } from './replay.js';
 
 export interface FirewallDeps {
   readonly bus: Bus;
@@ -13,6 +14,8 @@ export interface FirewallDeps {
   readonly logger: Logger;
   readonly ledgerDir: string;
   readonly ledgerKeyPath: string;
+  /** Where accepted requests are archived for `firewall replay` (the ledger process keeps it). */
+  readonly dataDir: string;
   readonly decisionTimeoutMs: number;
   /** Which services this process runs (all three by default; one each in a scaled Kafka deployment). */
   readonly roles?: readonly Role[];
@@ -41,6 +44,12 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true })
     : undefined;
   const subscriptions: Subscription[] = [];
+  if (runs('ledger')) {
+    subscriptions.push(await consume({
+      bus: deps.bus, codec: deps.codec, logger: deps.logger, topic: topics.requests, group: 'firewall-request-archive', fromBeginning: true,
+      handle: async (request) => (request.dryRun ? undefined : appendRequestArchive(deps.dataDir, request)),
+    }));
+  }
   if (runs('decider')) subscriptions.push(await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator: deps.evaluator }));
   if (runs('gateway')) subscriptions.push(await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }));
   const app = createGatewayApp({

@@ -7,6 +7,7 @@ import { mintDevToken } from './dev-keys.js';
 import { loadPolicy } from './policy-source.js';
 import { start } from './start.js';
 import { verifyCommand } from './verify.js';
+import { replayCommand } from './replay.js';
 
 const help: Record<string, string> = {
   main: `Usage: firewall <command> [options]
@@ -16,6 +17,7 @@ Commands:
   token --agency CODE         print a development token for a registered agency (embedded mode only)
   conformance <folder> [--json]   decide every scenario file and compare with its expectation
   verify <ledger folder | evidence file> [--jwks file]   verify the audit ledger offline
+  replay --candidate <bundle> [--from D] [--to D] [folder…]   show which decisions a candidate bundle would change
 
 Run "firewall <command> --help" for details. Settings (environment):
 ${describeEnv()}`,
@@ -38,6 +40,15 @@ one JSON object per scenario on stdout (the summary line then goes to stderr).`,
 Verifies signatures, the hash chain, checkpoints and proofs with no service running. Pass the JWKS the city
 published with --jwks: a folder's own jwks.json could have been replaced along with the entries. Exits 0 and
 prints the count verified, or exits 1 naming the first bad position and what is wrong.`,
+  replay: `Usage: firewall replay --candidate <bundle.tar.gz> [--from DATE] [--to DATE] [--json] [folder|file]...
+
+Re-decides the recorded requests ($FIREWALL_DATA_DIR/requests/, filtered on receivedAt by --from/--to: inclusive,
+YYYY-MM-DD as a UTC day or an RFC 3339 time) and every scenario in the given folders, once under the policy the
+firewall serves and once under the candidate bundle. Prints the counts by old → new decision, each case whose
+decision, released fields or cited rules would change, and "N requests replayed, M would change". Releases
+nothing. The candidate is verified against FIREWALL_BUNDLE_PUBLIC_KEY when that is set; in the embedded mode
+without it, an unsigned candidate is accepted and reported as not signature-checked. Exits 0 whether or not
+anything would change; --json prints the whole result as one JSON object.`,
 };
 
 async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -45,7 +56,7 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, candidate: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
   });
   if (!command || command === 'help' || command === '--help' || command === '-h') return print(help.main!, 0);
   if (!help[command]) return print(`Unknown command "${command}".\n\n${help.main}`, 2, true);
@@ -79,6 +90,9 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
     case 'verify':
       if (positionals.length !== 1) return print(help.verify!, 2, true);
       return verifyCommand(positionals[0]!, values.jwks, (line) => console.log(line));
+    case 'replay':
+      if (!values.candidate) return print(help.replay!, 2, true);
+      return replayCommand(config, { candidate: values.candidate, from: values.from, to: values.to, folders: positionals, json: values.json }, (line) => console.log(line));
     default:
       return print(help.main!, 2, true);
   }

@@ -28,6 +28,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void)
     bus, codec, logger, evaluator,
     catalog: loadCatalog(),
     registry: loadAgencyRegistry(registryPath),
+    dataDir,
     ledgerDir: join(dataDir, 'ledger'),
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,

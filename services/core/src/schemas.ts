@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { schemasDir } from './paths.js';
 import { topics, type TopicName } from './topics.js';
-import type { DeadLetter, Decision, RecordRequest, RejectedInput } from './generated/messages.js';
+import type { AuditEntry, DeadLetter, Decision, RecordRequest, RejectedInput } from './generated/messages.js';
 
 export type AvroType = avro.Type;
 
@@ -18,6 +18,7 @@ export const messageTypes = {
   decision: loadSchema('decision.avsc'),
   deadLetter: loadSchema('dead-letter.avsc'),
   rejectedInput: loadSchema('rejected-input.avsc'),
+  auditEntry: loadSchema('audit-entry.avsc'),
 } as const;
 
 /** What travels on each topic. */
@@ -26,6 +27,7 @@ export interface TopicMessages {
   [topics.decisions]: Decision;
   [topics.rejections]: RejectedInput;
   [topics.deadLetters]: DeadLetter;
+  [topics.audit]: AuditEntry;
 }
 
 export const topicTypes: { [T in TopicName]: avro.Type } = {
@@ -33,6 +35,7 @@ export const topicTypes: { [T in TopicName]: avro.Type } = {
   [topics.decisions]: messageTypes.decision,
   [topics.rejections]: messageTypes.rejectedInput,
   [topics.deadLetters]: messageTypes.deadLetter,
+  [topics.audit]: messageTypes.auditEntry,
 };
 
 /**

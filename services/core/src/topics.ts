@@ -4,6 +4,8 @@ export const topics = {
   decisions: 'firewall.decisions.v1',
   rejections: 'firewall.rejections.v1',
   deadLetters: 'firewall.dlq.v1',
+  /** The signed chain: an entry here is durable (see schemas/firewall/audit-entry.avsc). */
+  audit: 'firewall.audit.v1',
 } as const;
 
 export type TopicName = (typeof topics)[keyof typeof topics];

@@ -1,5 +1,22 @@
 // Generated from schemas/firewall/*.avsc by scripts/gen-types.ts. Do not edit.
 
+/** One signed, chained ledger entry as published on firewall.audit.v1 (the durable chain in Kafka mode; in the embedded mode a copy published after the entry is fsynced). A consumer seeing an entry knows it is durable. */
+export interface AuditEntry {
+  seq: number;
+  prevHash: string;
+  /** REQUEST_RECEIVED, DECISION, REVIEW, RELEASE, DEAD_LETTER, DRY_RUN, KEY_ROTATION, REJECTED_INPUT */
+  type: string;
+  requestId?: null | string;
+  time: string;
+  /** SHA-256 (hex) of the canonical JSON of the event the entry records. */
+  eventDigest: string;
+  policyRevision?: null | string;
+  /** Canonical JSON of the summary: codes, field names and counts only, never personal data. */
+  summary: string;
+  hash: string;
+  jws: string;
+}
+
 /** A message a consumer could not process, kept whole on firewall.dlq.v1 so nothing is lost. */
 export interface DeadLetter {
   sourceTopic: string;
