@@ -18,7 +18,7 @@ import { loadPolicy } from './policy-source.js';
  * What it holds: request metadata only — requester agency and role, purpose code, legal basis (type, court,
  * flags, expiry, counts, listed field names), system, field names, subject count and selection, attestations,
  * receivedAt and the request id. A RecordRequest carries no record values and no subject identifiers; the one
- * free-text part a requester writes, `purpose.text`, is dropped before writing (the policy never reads it).
+ * free-text part a requester writes, `purpose.text`, and the subject identifiers are dropped before writing (the policy reads neither).
  * It is still a list of who asked the city for what, and when: its location is the operator's to protect
  * (files are created 0600 in a 0700 folder; back it up, restrict it and expire old days like the ledger).
  * It is not the audit record: lines are appended without fsync, and a torn last line is reported and skipped.
@@ -29,7 +29,7 @@ const dayFile = /^(\d{4}-\d{2}-\d{2})\.ndjson$/;
 
 /** Appends one decided-upon request to the archive. Call it only with a request parseRecordRequest accepted. */
 export async function appendRequestArchive(dataDir: string, request: RecordRequest): Promise<void> {
-  const archived: RecordRequest = { ...request, purpose: { ...request.purpose, text: null } };
+  const archived: RecordRequest = { ...request, purpose: { ...request.purpose, text: null }, subjectIds: null };
   if (!messageTypes.recordRequest.isValid(archived)) throw new ValidationError('PF_REQ_SCHEMA', 'Only a valid RecordRequest can be archived.');
   const received = Date.parse(request.receivedAt);
   if (!isValidTime(request.receivedAt, false) || Number.isNaN(received)) {

@@ -9,7 +9,7 @@ export type { Logger };
 const redactPaths = [
   'record', 'records', 'body', 'payload', 'token', 'authorization', 'headers.authorization',
   'req.headers.authorization', '*.full_name', '*.residential_address', '*.phone', '*.date_of_birth',
-  'request.legalBasis.court', 'request.purpose.text',
+  'request.legalBasis.court', 'request.purpose.text', 'subjectIds', '*.subjectIds',
 ];
 
 export function createLogger(options: { service: string; level?: LevelWithSilent; destination?: pino.DestinationStream }): Logger {

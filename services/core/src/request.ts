@@ -58,8 +58,9 @@ function checkSemantics(request: RecordRequest, catalog: FieldCatalog): void {
 
 /** The policy input: the request as the conformance format writes it (absent keys omitted, not null). */
 export function toPolicyInput(request: RecordRequest): Record<string, unknown> {
-  // The envelope (id, dry-run flag) is the firewall's business; the policy sees the request alone.
-  const { requestId: _id, dryRun: _dryRun, ...asWritten } = request;
+  // The envelope (id, dry-run flag) and who exactly is asked about are the firewall's business; the policy
+  // decides on the request's shape alone.
+  const { requestId: _id, dryRun: _dryRun, subjectIds: _who, ...asWritten } = request;
   return stripNulls(asWritten) as Record<string, unknown>;
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { schemasDir } from './paths.js';
 import { topics, type TopicName } from './topics.js';
-import type { AuditEntry, DeadLetter, Decision, RecordRequest, RejectedInput } from './generated/messages.js';
+import type { AuditEntry, DeadLetter, Decision, RecordRequest, RejectedInput, Release, ReviewResolution } from './generated/messages.js';
 
 export type AvroType = avro.Type;
 
@@ -19,6 +19,8 @@ export const messageTypes = {
   deadLetter: loadSchema('dead-letter.avsc'),
   rejectedInput: loadSchema('rejected-input.avsc'),
   auditEntry: loadSchema('audit-entry.avsc'),
+  release: loadSchema('release.avsc'),
+  reviewResolution: loadSchema('review-resolution.avsc'),
 } as const;
 
 /** What travels on each topic. */
@@ -28,6 +30,8 @@ export interface TopicMessages {
   [topics.rejections]: RejectedInput;
   [topics.deadLetters]: DeadLetter;
   [topics.audit]: AuditEntry;
+  [topics.releases]: Release;
+  [topics.reviews]: ReviewResolution;
 }
 
 export const topicTypes: { [T in TopicName]: avro.Type } = {
@@ -36,6 +40,8 @@ export const topicTypes: { [T in TopicName]: avro.Type } = {
   [topics.rejections]: messageTypes.rejectedInput,
   [topics.deadLetters]: messageTypes.deadLetter,
   [topics.audit]: messageTypes.auditEntry,
+  [topics.releases]: messageTypes.release,
+  [topics.reviews]: messageTypes.reviewResolution,
 };
 
 /**

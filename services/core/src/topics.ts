@@ -6,6 +6,8 @@ export const topics = {
   deadLetters: 'firewall.dlq.v1',
   /** The signed chain: an entry here is durable (see schemas/firewall/audit-entry.avsc). */
   audit: 'firewall.audit.v1',
+  releases: 'firewall.releases.v1',
+  reviews: 'firewall.reviews.v1',
 } as const;
 
 export type TopicName = (typeof topics)[keyof typeof topics];

@@ -41,4 +41,4 @@ export {
 } from './evidence.js';
 export type { VerifyFailure, VerifyOk, VerifyOptions, VerifyProblem, VerifyResult } from './result.js';
 export { benchLedger, type LedgerBench } from './bench.js';
-export { startLedgerService, requestSummary, decisionSummary, type LedgerService, type LedgerServiceDeps } from './service.js';
+export { startLedgerService, requestSummary, decisionSummary, toAuditEntry, type LedgerService, type LedgerServiceDeps } from './service.js';

@@ -1,6 +1,6 @@
-import { consume, topics, type Bus, type Codec, type Decision, type Logger, type RecordRequest, type Subscription } from '@firewall/core';
-import { digestEvent } from './canonical.js';
-import { isRequestId } from './entry.js';
+import { consume, topics, type AuditEntry, type Bus, type Codec, type Decision, type Logger, type RecordRequest, type Subscription } from '@firewall/core';
+import { canonicalJson, digestEvent } from './canonical.js';
+import { isRequestId, type StoredLine } from './entry.js';
 import type { FileLedger } from './file-ledger.js';
 import { openLedger, type LedgerOptions } from './file-ledger.js';
 import type { LedgerEvent } from './ledger-event.js';
@@ -23,6 +23,15 @@ export interface LedgerService {
   readonly ledger: FileLedger;
   readonly subscriptions: readonly Subscription[];
   close(): Promise<void>;
+}
+
+/** A stored ledger line as the AuditEntry message of firewall.audit.v1. */
+export function toAuditEntry(stored: StoredLine): AuditEntry {
+  const { entry } = stored;
+  return {
+    seq: entry.seq, prevHash: entry.prevHash, type: entry.type, requestId: entry.requestId, time: entry.time,
+    eventDigest: entry.eventDigest, policyRevision: entry.policyRevision, summary: canonicalJson(entry.summary), hash: stored.hash, jws: stored.jws,
+  };
 }
 
 /** The facts about a request that may enter the ledger: codes, names and counts only. */
@@ -65,6 +74,9 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
   const append = async (event: LedgerEvent) => {
     const stored = await ledger.append(event);
     log.debug({ seq: stored.entry.seq, type: event.type, requestId: event.requestId }, 'ledger entry written');
+    // Published only after the entry is fsynced: whoever acts on firewall.audit.v1 (the releaser) acts on
+    // durable entries only.
+    await deps.bus.publish(topics.audit, stored.entry.requestId ?? 'ledger', await deps.codec.encode(topics.audit, toAuditEntry(stored)));
   };
   // One consumer group per topic: Kafka's assignors expect every member of a group to subscribe to the same topics.
   const common = { bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true } as const;

@@ -142,6 +142,8 @@ export interface RecordRequest {
   fields: string[];
   subjects?: null | Subjects;
   attestations?: null | string[];
+  /** Identifiers of the named subjects (card, citation or 311 request numbers) the releaser fetches. Personal data: never logged; the ledger keeps only keyed hashes. */
+  subjectIds?: null | string[];
   /** A what-if evaluation for city IT: decided and audited as a dry run, never released. */
   dryRun?: boolean;
 }
@@ -154,4 +156,43 @@ export interface RejectedInput {
   status: number;
   agency?: null | string;
   paths?: string[];
+}
+
+/** What the releaser delivered for one request (firewall.releases.v1). Records travel only inside `payload`, a compact JWE encrypted to the requester's registered key: nothing on the bus is readable by anyone else. */
+export interface Release {
+  requestId: string;
+  releasedAt: string;
+  /** DECISION or REVIEW: which durable ledger entry this release acts on. */
+  authority: string;
+  /** eventDigest of that ledger entry. */
+  authorityDigest: string;
+  /** RELEASED, or FAILED (nothing released; see failure). */
+  outcome: string;
+  /** Error code when nothing could be released (adapter timeout, no key, ...). */
+  failure?: null | string;
+  recordCount?: number;
+  /** Field names delivered raw. */
+  fields?: string[];
+  /** Field names delivered transformed. */
+  transformed?: string[];
+  /** Alert codes, e.g. CLASS_A_IN_SOURCE (a source record holds a class A field). */
+  alerts?: string[];
+  /** Compact JWE of the records for the requester. */
+  payload?: null | string;
+}
+
+/** A reviewer's resolution of a held (REVIEW) request, on firewall.reviews.v1: a new decision, audited as a REVIEW ledger entry, that the releaser then acts on. */
+export interface ReviewResolution {
+  requestId: string;
+  resolvedAt: string;
+  /** e.g. CITY_ATTORNEY; never the reviewer's name. */
+  reviewerRole: string;
+  /** Key id of the reviewer's signing key. */
+  reviewerKid: string;
+  /** DENY or ALLOW. */
+  outcome: string;
+  /** Fields allowed; never wider than requested; empty for DENY. */
+  fields?: string[];
+  /** The reviewer's signed note (compact JWS over the resolution without this field); its digest goes to the ledger, not its text. */
+  note: string;
 }
