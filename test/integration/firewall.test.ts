@@ -95,7 +95,7 @@ describe('request → Kafka → OPA wasm decision → signed ledger', () => {
     // Both consumers of the requests topic (decider and ledger) dead-letter it, each under its own group.
     await waitFor(() => letters.filter((m) => m.key === 'poison-pill').length === 2, { message: 'the poison message dead-lettered twice', timeoutMs: 30_000 });
     const decoded = await Promise.all(letters.filter((m) => m.key === 'poison-pill').map((m) => avroCodec.decode(topics.deadLetters, m.value)));
-    expect(decoded.map((d) => d.consumer).sort()).toEqual(['firewall-decider', 'firewall-ledger.requests']);
+    expect(decoded.map((d) => d.consumer).sort()).toEqual(['firewall-decider', 'firewall-ledger.firewall.requests.v1']);
     for (const d of decoded) {
       expect(d).toMatchObject({ code: 'PF_BUS_UNDECODABLE', sourceTopic: topics.requests });
       expect(Buffer.compare(d.payload, Buffer.from([0xff, 0x00, 0x13]))).toBe(0);

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
 import { createAuthenticator, createGatewayApp, followDecisions, PendingOutcomes, type AgencyRegistry } from '@firewall/gateway';
-import { startLedgerService, type LedgerService } from '@firewall/ledger';
+import { KafkaLedger, loadOrCreateSigningKey, startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
 import { appendRequestArchive } from './replay.js';
 
@@ -19,6 +19,8 @@ export interface FirewallDeps {
   readonly decisionTimeoutMs: number;
   /** Which services this process runs (all three by default; one each in a scaled Kafka deployment). */
   readonly roles?: readonly Role[];
+  /** Kafka mode: the ledger chains onto firewall.audit.v1 with a fenced transactional writer instead of files. */
+  readonly kafkaLedger?: { readonly brokers: readonly string[]; readonly onFatal: (err: unknown) => void };
 }
 
 export const roles = ['gateway', 'decider', 'ledger'] as const;
@@ -27,6 +29,7 @@ export type Role = (typeof roles)[number];
 export interface RunningFirewall {
   readonly app: ReturnType<typeof createGatewayApp>;
   readonly ledger: LedgerService | undefined;
+  readonly kafkaLedger: KafkaLedger | undefined;
   /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
   close(server?: Server): Promise<void>;
 }
@@ -40,11 +43,20 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   const pending = new PendingOutcomes();
   const runs = (role: Role) => (deps.roles ?? roles).includes(role);
   // The ledger starts first so that it is positioned before anything it must chain is published.
-  const ledger = runs('ledger')
+  const ledger = runs('ledger') && !deps.kafkaLedger
     ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true })
     : undefined;
+  let kafkaLedger: KafkaLedger | undefined;
+  if (runs('ledger') && deps.kafkaLedger) {
+    // Outside the embedded mode the ledger key is the operator's: it must exist, it is never generated here.
+    const signer = await loadOrCreateSigningKey(deps.ledgerKeyPath, { create: false });
+    kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal });
+    await kafkaLedger.start();
+  }
   const subscriptions: Subscription[] = [];
-  if (runs('ledger')) {
+  // The request archive for `firewall replay` is kept beside the file ledger (embedded mode): in Kafka mode the
+  // requests topic itself is the record.
+  if (ledger) {
     subscriptions.push(await consume({
       bus: deps.bus, codec: deps.codec, logger: deps.logger, topic: topics.requests, group: 'firewall-request-archive', fromBeginning: true,
       handle: async (request) => (request.dryRun ? undefined : appendRequestArchive(deps.dataDir, request)),
@@ -61,11 +73,13 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   return {
     app,
     ledger,
+    kafkaLedger,
     async close(server) {
       ready = false;
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
       await ledger?.close();
+      await kafkaLedger?.stop();
     },
   };
 }

@@ -64,13 +64,21 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
   const config = loadConfig(env);
   switch (command) {
     case 'start': {
-      const { stop } = await start(config, (line) => console.log(line));
-      await new Promise<void>((resolve) => {
+      let fatal: unknown;
+      let wake: () => void = () => undefined;
+      const stopRequested = new Promise<void>((resolve) => {
+        wake = resolve;
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
       });
-      console.log('Stopping: finishing in-flight requests and closing the ledger…');
+      // A ledger writer that lost its right to append (fenced by a newer one) must stop, never carry on.
+      const { stop } = await start(config, (line) => console.log(line), (err) => {
+        fatal = err;
+        wake();
+      });
+      await stopRequested;
+      console.log(fatal ? 'Stopping: the ledger writer was fenced or failed; a standby takes over.' : 'Stopping: finishing in-flight requests and closing the ledger…');
       await stop();
-      return 0;
+      return fatal ? 1 : 0;
     }
     case 'token': {
       if (!isEmbedded(config)) return print('firewall token only works in the embedded mode (KAFKA_BROKERS is set): agencies sign their own tokens.', 2, true);

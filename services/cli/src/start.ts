@@ -14,7 +14,7 @@ import { loadPolicy } from './policy-source.js';
  * `firewall start`: the whole firewall in this process. Without KAFKA_BROKERS it is the embedded mode (the
  * in-process bus, files for the ledger, dev keys); with it, the same services over Kafka.
  */
-export async function start(config: FirewallConfig, out: (line: string) => void): Promise<{ stop: () => Promise<void> }> {
+export async function start(config: FirewallConfig, out: (line: string) => void, onFatal: (err: unknown) => void = () => undefined): Promise<{ stop: () => Promise<void> }> {
   const logger = createLogger({ service: 'firewall', level: config.LOG_LEVEL });
   const dataDir = resolve(config.FIREWALL_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
@@ -33,6 +33,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void)
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
     roles: embedded ? undefined : config.FIREWALL_ROLES,
+    ...(config.KAFKA_BROKERS ? { kafkaLedger: { brokers: brokerList(config.KAFKA_BROKERS), onFatal } } : {}),
   });
   const server = firewall.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
@@ -42,7 +43,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void)
     ? `Sanctuary firewall (embedded mode: one process, in-process bus, ledger files, development keys — for a first look and small single-node installs).`
     : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
   out(`  policy: ${note}`);
-  out(`  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}`);
+  out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, GET /openapi.json)`);
   if (embedded) {
     out('');

@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Consumer, type Producer, type Admin } from 'kafka
 import type { Bus, SubscribeOptions, Subscription } from './bus.js';
 import { BusError } from './errors.js';
 import type { Logger } from './logger.js';
-import { topics, type TopicName } from './topics.js';
+import { internalTopics, topicSettings, topics, type TopicName } from './topics.js';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -55,11 +55,16 @@ export class KafkaBus implements Bus {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = Object.values(topics).filter((t) => !existing.has(t));
+      const missing = [...Object.values(topics), ...Object.values(internalTopics)].filter((t) => !existing.has(t));
       if (missing.length) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.#options.partitions ?? 3, replicationFactor: this.#options.replicationFactor ?? 1 })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: topicSettings[topic]?.partitions ?? this.#options.partitions ?? 3,
+            replicationFactor: this.#options.replicationFactor ?? 1,
+            configEntries: Object.entries(topicSettings[topic]?.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
         });
       }
     } finally {

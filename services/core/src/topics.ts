@@ -12,6 +12,17 @@ export const topics = {
 
 export type TopicName = (typeof topics)[keyof typeof topics];
 
+/** Topics that carry no firewall message: the ledger writers' lock (its one partition is the right to write). */
+export const internalTopics = {
+  ledgerLock: 'firewall.ledger-lock.v1',
+} as const;
+
+/** Topic settings that differ from the default (3 partitions): the chain is one ordered, never-expiring log. */
+export const topicSettings: Record<string, { partitions: number; config?: Record<string, string> }> = {
+  [topics.audit]: { partitions: 1, config: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' } },
+  [internalTopics.ledgerLock]: { partitions: 1 },
+};
+
 /** Header keys, defined once. */
 export const headers = {
   schema: 'pf-schema',

@@ -1,11 +1,11 @@
-import { consume, topics, type AuditEntry, type Bus, type Codec, type Decision, type Logger, type RecordRequest, type Subscription } from '@firewall/core';
-import { canonicalJson, digestEvent } from './canonical.js';
-import { isRequestId, type StoredLine } from './entry.js';
+import { consume, topics, type AuditEntry, type Bus, type Codec, type Logger, type Subscription } from '@firewall/core';
+import { canonicalJson } from './canonical.js';
+import type { StoredLine } from './entry.js';
+import { chainedTopics, ledgerEventFor } from './events.js';
 import type { FileLedger } from './file-ledger.js';
 import { openLedger, type LedgerOptions } from './file-ledger.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { loadOrCreateSigningKey } from './signer/file-signer.js';
-import { summarise } from './summary.js';
 
 export interface LedgerServiceDeps {
   readonly bus: Bus;
@@ -34,31 +34,6 @@ export function toAuditEntry(stored: StoredLine): AuditEntry {
   };
 }
 
-/** The facts about a request that may enter the ledger: codes, names and counts only. */
-export function requestSummary(request: RecordRequest) {
-  return summarise({
-    agency: request.requester.agency,
-    purpose: request.purpose.code,
-    basisType: request.legalBasis?.type ?? 'NONE',
-    system: request.system,
-    fields: request.fields,
-    channel: request.channel ?? 'RECORD_REQUEST',
-    selection: request.subjects?.selection ?? 'NAMED',
-    count: request.subjects?.count ?? 1,
-  });
-}
-
-export function decisionSummary(decision: Decision) {
-  const c = decision.context;
-  return summarise({
-    agency: c.agency, purpose: c.purpose, basisType: c.basisType, system: c.system, channel: c.channel, selection: c.selection, count: c.count,
-    fields: decision.fields.map((f) => f.name),
-    decision: decision.decision,
-    rules: decision.rules.map((r) => r.id),
-    ...(decision.failure ? { reason: decision.failure } : {}),
-  });
-}
-
 /**
  * The ledger service: the single writer of the audit chain. It chains every message on the firewall's topics —
  * requests received, decisions (and dry runs), refusals before the policy, dead letters — each entry fsynced
@@ -79,24 +54,13 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
     await deps.bus.publish(topics.audit, stored.entry.requestId ?? 'ledger', await deps.codec.encode(topics.audit, toAuditEntry(stored)));
   };
   // One consumer group per topic: Kafka's assignors expect every member of a group to subscribe to the same topics.
-  const common = { bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true } as const;
-  const subscriptions = [
-    await consume({ ...common, group: `${group}.requests`, topic: topics.requests, handle: async (request) => append({
-      type: request.dryRun ? 'DRY_RUN' : 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request),
-    }) }),
-    await consume({ ...common, group: `${group}.decisions`, topic: topics.decisions, handle: async (decision) => append({
-      type: decision.context.dryRun ? 'DRY_RUN' : 'DECISION', requestId: decision.requestId, eventDigest: digestEvent(decision),
-      policyRevision: decision.policy.revision, summary: decisionSummary(decision),
-    }) }),
-    await consume({ ...common, group: `${group}.rejections`, topic: topics.rejections, handle: async (rejection) => append({
-      type: 'REJECTED_INPUT', requestId: rejection.rejectionId, eventDigest: digestEvent(rejection),
-      summary: summarise({ reason: rejection.code, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
-    }) }),
-    await consume({ ...common, group: `${group}.dead-letters`, topic: topics.deadLetters, handle: async (letter) => append({
-      type: 'DEAD_LETTER', requestId: letter.key && isRequestId(letter.key) ? letter.key : null,
-      eventDigest: digestEvent({ ...letter, payload: letter.payload.toString('base64') }), summary: summarise({ reason: letter.code }),
-    }) }),
-  ];
+  const subscriptions = await Promise.all(chainedTopics.map((topic) => consume({
+    bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true, topic, group: `${group}.${topic}`,
+    handle: async (message) => {
+      const event = ledgerEventFor(topic, message);
+      if (event) await append(event);
+    },
+  })));
   return {
     ledger,
     subscriptions,

@@ -1,0 +1,76 @@
+import { topics, type Decision, type RecordRequest, type TopicMessages, type TopicName } from '@firewall/core';
+import { digestEvent } from './canonical.js';
+import { isRequestId } from './entry.js';
+import type { LedgerEvent } from './ledger-event.js';
+import { summarise } from './summary.js';
+
+/** The topics the ledger chains, in no particular order (each message becomes one entry). */
+export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters] as const;
+export type ChainedTopic = (typeof chainedTopics)[number];
+
+/** The consumer name the ledger puts on dead letters it produces itself (it chains those directly). */
+export const ledgerConsumerName = 'firewall-ledger';
+
+/** The facts about a request that may enter the ledger: codes, names and counts only. */
+export function requestSummary(request: RecordRequest) {
+  return summarise({
+    agency: request.requester.agency,
+    purpose: request.purpose.code,
+    basisType: request.legalBasis?.type ?? 'NONE',
+    system: request.system,
+    fields: request.fields,
+    channel: request.channel ?? 'RECORD_REQUEST',
+    selection: request.subjects?.selection ?? 'NAMED',
+    count: request.subjects?.count ?? 1,
+  });
+}
+
+export function decisionSummary(decision: Decision) {
+  const c = decision.context;
+  return summarise({
+    agency: c.agency, purpose: c.purpose, basisType: c.basisType, system: c.system, channel: c.channel, selection: c.selection, count: c.count,
+    fields: decision.fields.map((f) => f.name),
+    decision: decision.decision,
+    rules: decision.rules.map((r) => r.id),
+    ...(decision.failure ? { reason: decision.failure } : {}),
+  });
+}
+
+/**
+ * The ledger event for a message on a chained topic, or null when it is already chained (a dead letter the
+ * ledger wrote itself). The event itself stays out of the ledger: only its digest and a summary go in.
+ */
+export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicMessages[T]): LedgerEvent | null {
+  switch (topic) {
+    case topics.requests: {
+      const request = message as RecordRequest;
+      return { type: request.dryRun ? 'DRY_RUN' : 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request) };
+    }
+    case topics.decisions: {
+      const decision = message as Decision;
+      return {
+        type: decision.context.dryRun ? 'DRY_RUN' : 'DECISION', requestId: decision.requestId, eventDigest: digestEvent(decision),
+        policyRevision: decision.policy.revision, summary: decisionSummary(decision),
+      };
+    }
+    case topics.rejections: {
+      const rejection = message as TopicMessages[typeof topics.rejections];
+      return {
+        type: 'REJECTED_INPUT', requestId: rejection.rejectionId, eventDigest: digestEvent(rejection),
+        summary: summarise({ reason: rejection.code, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
+      };
+    }
+    default: {
+      const letter = message as TopicMessages[typeof topics.deadLetters];
+      if (letter.consumer === ledgerConsumerName) return null;
+      return deadLetterEvent(letter.key ?? null, letter.code, { ...letter, payload: letter.payload.toString('base64') });
+    }
+  }
+}
+
+export function deadLetterEvent(key: string | null, code: string, event: unknown): LedgerEvent {
+  return { type: 'DEAD_LETTER', requestId: key && isRequestId(key) ? key : null, eventDigest: digestEvent(event), summary: summarise({ reason: code }) };
+}
+
+export const isChainedTopic = (topic: string): topic is ChainedTopic => (chainedTopics as readonly string[]).includes(topic);
+export type { TopicName };

@@ -1,0 +1,196 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { avroCodec, internalTopics, topics, type Logger } from '@firewall/core';
+import { GENESIS_HASH, sealEntry, type LedgerEntry, type StoredLine } from './entry.js';
+import { chainedTopics, deadLetterEvent, ledgerConsumerName, ledgerEventFor, type ChainedTopic } from './events.js';
+import { recoverHead, type ChainHead } from './kafka-chain.js';
+import { lockAssigner } from './lock-assigner.js';
+import type { LedgerEvent } from './ledger-event.js';
+import { toAuditEntry } from './service.js';
+import type { Signer } from './signer/signer.js';
+
+export interface KafkaLedgerOptions {
+  readonly brokers: readonly string[];
+  readonly signer: Signer;
+  readonly logger: Logger;
+  /** Fixed across every ledger instance: Kafka fences all but the newest producer with this id. */
+  readonly transactionalId?: string;
+  readonly group?: string;
+  /** How fast a standby notices that the active writer died (Kafka group session timeout). */
+  readonly sessionTimeoutMs?: number;
+  /** Called when this writer lost its right to append (fenced, or the chain cannot be extended): stop the process. */
+  readonly onFatal?: (err: unknown) => void;
+  readonly now?: () => Date;
+}
+
+export type LedgerRole = 'starting' | 'standby' | 'active' | 'stopped';
+
+/**
+ * The ledger on Kafka: the chain lives on firewall.audit.v1 (one partition, infinite retention). Exactly one
+ * instance is active: instances race for the single partition of firewall.ledger-lock.v1 in one consumer
+ * group, the winner fences any earlier writer through the fixed transactional id, recovers the head from the
+ * audit topic and chains the input topics. Each input batch becomes entries written in ONE Kafka transaction
+ * together with the input offsets, so a crash at any point leaves every input chained exactly once.
+ */
+export class KafkaLedger {
+  readonly #kafka: Kafka;
+  readonly #options: KafkaLedgerOptions;
+  readonly #log: Logger;
+  #role: LedgerRole = 'starting';
+  #head: ChainHead | undefined;
+  #lock: Consumer | undefined;
+  #inputs: Consumer | undefined;
+  #producer: Producer | undefined;
+  #becoming: Promise<void> | undefined;
+  appended = 0;
+
+  constructor(options: KafkaLedgerOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'kafka-ledger' });
+    const log = this.#log;
+    this.#kafka = new Kafka({
+      clientId: 'firewall-ledger', brokers: [...options.brokers], logLevel: logLevel.WARN,
+      logCreator: () => ({ namespace, log: entry }) => {
+        const { message, ...rest } = entry;
+        log.warn({ namespace, kafkajs: rest }, message);
+      },
+    });
+  }
+
+  get role(): LedgerRole {
+    return this.#role;
+  }
+
+  get head(): ChainHead | undefined {
+    return this.#head;
+  }
+
+  /** Joins the race for the lock; resolves once this instance is either active or a standby. */
+  async start(): Promise<void> {
+    const startedAt = Date.now();
+    const lock = this.#kafka.consumer({
+      groupId: `${this.#group}-lock`, sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 1_000,
+      partitionAssigners: [lockAssigner(internalTopics.ledgerLock, () => ({ holding: this.#becoming !== undefined, since: startedAt }))],
+    });
+    this.#lock = lock;
+    let settled: () => void = () => undefined;
+    const decided = new Promise<void>((resolve) => (settled = resolve));
+    lock.on(lock.events.GROUP_JOIN, ({ payload }) => {
+      const holdsLock = (payload.memberAssignment[internalTopics.ledgerLock] ?? []).includes(0);
+      if (holdsLock && this.#role !== 'active') {
+        this.#becoming ??= this.#becomeActive().then(settled, (err: unknown) => this.#fatal(err));
+      } else if (!holdsLock) {
+        if (this.#role === 'active') this.#fatal(new Error('lost the ledger lock'));
+        this.#role = 'standby';
+        this.#log.info('ledger standby: another instance holds the lock');
+        settled();
+      }
+    });
+    await lock.connect();
+    await lock.subscribe({ topic: internalTopics.ledgerLock, fromBeginning: false });
+    await lock.run({ eachMessage: async () => undefined });
+    await decided;
+  }
+
+  async stop(): Promise<void> {
+    this.#role = 'stopped';
+    await this.#inputs?.disconnect();
+    await this.#producer?.disconnect();
+    await this.#lock?.disconnect();
+  }
+
+  get #group(): string {
+    return this.#options.group ?? 'firewall-ledger';
+  }
+
+  async #becomeActive(): Promise<void> {
+    const producer = this.#kafka.producer({ transactionalId: this.#options.transactionalId ?? 'firewall-ledger', maxInFlightRequests: 1, idempotent: true });
+    this.#producer = producer;
+    await producer.connect();
+    // An empty transaction initialises our producer id: from here on every earlier writer is fenced and any
+    // transaction it left open is aborted, so the end of the audit topic is stable.
+    await (await producer.transaction()).abort();
+    const { head, entries } = await recoverHead(this.#kafka);
+    this.#head = head;
+    this.#log.info({ entries, seq: head.seq }, 'ledger active: chain head recovered from the audit topic');
+    // A short session: when an active writer dies, its successor's join waits for this long at most.
+    const inputs = this.#kafka.consumer({ groupId: this.#group, readUncommitted: false, maxWaitTimeInMs: 500, sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 1_000 });
+    this.#inputs = inputs;
+    // A consumer that gave up must not leave a live-looking writer behind: stop, and let a standby take over.
+    inputs.on(inputs.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.#fatal(payload.error);
+    });
+    await inputs.connect();
+    await inputs.subscribe({ topics: [...chainedTopics], fromBeginning: true });
+    await inputs.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#chainBatch(payload) });
+    this.#role = 'active';
+  }
+
+  /** One input batch → entries + dead letters + input offsets, in one transaction. */
+  async #chainBatch({ batch, resolveOffset, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || batch.messages.length === 0) return;
+    const topic = batch.topic as ChainedTopic;
+    let head = this.#head!;
+    const entries: StoredLine[] = [];
+    const letters: { key: string; value: Buffer }[] = [];
+    for (const message of batch.messages) {
+      const event = await this.#eventFor(topic, message.key?.toString() ?? null, message.value ?? Buffer.alloc(0), message.offset, batch.partition, letters);
+      if (!event) continue;
+      const sealed = await this.#seal(head, event);
+      entries.push(sealed);
+      head = { seq: sealed.entry.seq, hash: sealed.hash };
+    }
+    const last = batch.messages.at(-1)!;
+    const transaction = await this.#producer!.transaction();
+    try {
+      if (entries.length) {
+        const messages = await Promise.all(entries.map(async (e) => ({ key: e.entry.requestId ?? 'ledger', value: await avroCodec.encode(topics.audit, toAuditEntry(e)) })));
+        // Several produce requests in the one transaction: a record batch must stay under the broker's message size.
+        for (let i = 0; i < messages.length; i += 200) await transaction.send({ topic: topics.audit, acks: -1, messages: messages.slice(i, i + 200) });
+      }
+      if (letters.length) await transaction.send({ topic: topics.deadLetters, acks: -1, messages: letters });
+      await transaction.sendOffsets({ consumerGroupId: this.#group, topics: [{ topic, partitions: [{ partition: batch.partition, offset: String(Number(last.offset) + 1) }] }] });
+      await transaction.commit();
+    } catch (err) {
+      await transaction.abort().catch(() => undefined);
+      // The head did not move: the batch is retried, or — when fenced — another instance carries on.
+      if (isFenced(err)) this.#fatal(err);
+      throw err;
+    }
+    this.#head = head;
+    this.appended += entries.length;
+    resolveOffset(last.offset);
+    await heartbeat();
+  }
+
+  async #eventFor(topic: ChainedTopic, key: string | null, value: Buffer, offset: string, partition: number, letters: { key: string; value: Buffer }[]): Promise<LedgerEvent | null> {
+    try {
+      return ledgerEventFor(topic, await avroCodec.decode(topic, value));
+    } catch {
+      // Undecodable input: chained here as a dead letter and kept whole on the DLQ, in the same transaction.
+      const letter = { sourceTopic: topic, partition, offset, key, code: 'PF_BUS_UNDECODABLE', consumer: ledgerConsumerName, payload: value, deadLetteredAt: (this.#options.now?.() ?? new Date()).toISOString() };
+      letters.push({ key: key ?? `${topic}:${offset}`, value: await avroCodec.encode(topics.deadLetters, letter) });
+      return deadLetterEvent(key, letter.code, { ...letter, payload: value.toString('base64') });
+    }
+  }
+
+  async #seal(head: ChainHead, event: LedgerEvent): Promise<StoredLine> {
+    const entry: LedgerEntry = {
+      seq: head.seq + 1, prevHash: head.seq < 0 ? GENESIS_HASH : head.hash, type: event.type, requestId: event.requestId,
+      time: (this.#options.now?.() ?? new Date()).toISOString(), eventDigest: event.eventDigest, policyRevision: event.policyRevision ?? null, summary: event.summary,
+    };
+    return sealEntry(entry, this.#options.signer);
+  }
+
+  #fatal(err: unknown): void {
+    if (this.#role === 'stopped') return;
+    this.#role = 'stopped';
+    this.#log.error({ err }, 'ledger writer stopped: it may no longer append');
+    this.#options.onFatal?.(err);
+  }
+}
+
+function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string } | undefined)?.type ?? '';
+  return ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'].includes(type)
+    || /fenced|epoch/i.test((err as Error | undefined)?.message ?? '');
+}
