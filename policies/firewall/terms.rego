@@ -153,7 +153,7 @@ valid_judicial_order if {
 	basis_in("judicial_orders")
 	basis.judgeSigned == true
 	is_string(basis.court)
-	trim_space(basis.court) != ""
+	basis.court != ""
 	_order_unexpired
 	covers
 }

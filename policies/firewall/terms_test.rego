@@ -124,3 +124,8 @@ test_immigration_related if {
 	not terms.immigration_related with input as fx.request("ICE_HSI", "CRIMINAL_INVESTIGATION", "summons", [])
 	not terms.immigration_related with input as fx.request("USCIS", "IMMIGRATION_BENEFIT", "municipal_id", [])
 }
+
+test_a_court_is_named_by_any_non_empty_string if {
+	terms.valid_judicial_order with input as fx.with_basis(fx.base, object.union(fx.order([]), {"court": " "}))
+	terms.valid_judicial_order with input as fx.with_basis(fx.base, object.union(fx.order([]), {"expires": "2030-06-30t00:00:00z"}))
+}

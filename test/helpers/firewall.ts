@@ -1,23 +1,7 @@
 import { join } from 'node:path';
-import { topics, internalTopics } from '@firewall/core';
 import { loadOrCreateSigningKey } from '@firewall/ledger';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { ensureDevAgencies } from '../../services/cli/src/dev-keys.js';
-import { testKafka, waitFor } from './kafka.js';
-
-/** Deletes the firewall's fixed-name topics so a test starts from empty ones (files run one after another). */
-export async function resetFirewallTopics(): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const ours: string[] = [...Object.values(topics), ...Object.values(internalTopics)];
-    const existing = (await admin.listTopics()).filter((t) => ours.includes(t));
-    if (existing.length) await admin.deleteTopics({ topics: existing, timeout: 30_000 });
-    await waitFor(async () => (await admin.listTopics()).every((t) => !ours.includes(t)), { message: 'old firewall topics deleted', timeoutMs: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /**
  * What a Kafka-mode firewall process needs on disk, as the operator would provide it: a signed bundle and its

@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaBus, avroCodec, createLogger, loadCatalog, topics, type Bus } from '@firewall/core';
+import { randomUUID } from 'node:crypto';
+import { KafkaBus, avroCodec, createLogger, inNamespace, loadCatalog, topics, type Bus } from '@firewall/core';
 import { loadAgencyRegistry } from '@firewall/gateway';
 import { verifyPath } from '@firewall/ledger';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
-import { createConsumer, createProducer, testBrokers, testKafka, waitFor } from '../helpers/kafka.js';
+import { createConsumer, createProducer, testBrokers, waitFor } from '../helpers/kafka.js';
 
 const logger = createLogger({ service: 'it', level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' });
 const dataDir = mkdtempSync(join(tmpdir(), 'pf-it-'));
@@ -22,22 +23,10 @@ const buses: Bus[] = [];
 const parts: RunningFirewall[] = [];
 let gateway: RunningFirewall;
 
-async function deleteFirewallTopics(): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const ours = Object.values(topics).filter((t) => existing.has(t));
-    if (ours.length) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
-    await waitFor(async () => (await admin.listTopics()).every((t) => !ours.includes(t as never)), { message: 'old firewall topics deleted', timeoutMs: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
-}
+// Its own topics and groups: nothing another test (or another run on the same broker) does can interfere.
+const namespace = `it-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  // Each run starts from empty firewall topics, so decisions from an earlier run cannot answer this one.
-  await deleteFirewallTopics();
   const prepared = await prepareEmbeddedBundle(dataDir);
   const evaluator = await PolicyEvaluator.load(await loadSignedBundle(prepared.bundlePath, await loadBundlePublicKey(prepared.publicKeyPath)));
   const { registryPath } = await ensureDevAgencies(dataDir, Object.keys((evaluator.bundle.data as { agencies: object }).agencies));
@@ -46,7 +35,7 @@ beforeAll(async () => {
     dataDir, ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
   };
   for (const role of ['ledger', 'decider', 'gateway'] as const) {
-    const bus = await KafkaBus.connect({ brokers: testBrokers(), clientId: `it-${role}`, logger, partitions: 3 });
+    const bus = await KafkaBus.connect({ brokers: testBrokers(), clientId: `it-${role}`, logger, partitions: 3, namespace });
     buses.push(bus);
     parts.push(await startFirewall({ ...common, bus, roles: [role] }));
   }
@@ -87,15 +76,16 @@ describe('request → Kafka → OPA wasm decision → signed ledger', () => {
 
   it('when a malformed message lands on the requests topic, then it goes to the DLQ and the decider keeps deciding', async () => {
     const producer = await createProducer();
-    await producer.send({ topic: topics.requests, messages: [{ key: 'poison-pill', value: Buffer.from([0xff, 0x00, 0x13]) }] });
+    await producer.send({ topic: inNamespace(namespace, topics.requests), messages: [{ key: 'poison-pill', value: Buffer.from([0xff, 0x00, 0x13]) }] });
     const consumer = await createConsumer();
     const letters: { key: string | null; value: Buffer }[] = [];
-    await consumer.subscribe({ topic: topics.deadLetters, fromBeginning: true });
+    await consumer.subscribe({ topic: inNamespace(namespace, topics.deadLetters), fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void letters.push({ key: message.key?.toString() ?? null, value: message.value! }) });
-    // Both consumers of the requests topic (decider and ledger) dead-letter it, each under its own group.
-    await waitFor(() => letters.filter((m) => m.key === 'poison-pill').length === 2, { message: 'the poison message dead-lettered twice', timeoutMs: 30_000 });
-    const decoded = await Promise.all(letters.filter((m) => m.key === 'poison-pill').map((m) => avroCodec.decode(topics.deadLetters, m.value)));
-    expect(decoded.map((d) => d.consumer).sort()).toEqual(['firewall-decider', 'firewall-ledger.firewall.requests.v1']);
+    // Every consumer of the requests topic (decider, ledger, request archive) dead-letters it under its own group.
+    const consumersOf = async () => Promise.all(letters.filter((m) => m.key === 'poison-pill').map((m) => avroCodec.decode(topics.deadLetters, m.value)));
+    await waitFor(async () => (await consumersOf()).length === 3, { message: 'the poison message dead-lettered by each consumer', timeoutMs: 30_000 });
+    const decoded = await consumersOf();
+    expect(decoded.map((d) => d.consumer).sort()).toEqual(['firewall-decider', 'firewall-ledger.firewall.requests.v1', 'firewall-request-archive']);
     for (const d of decoded) {
       expect(d).toMatchObject({ code: 'PF_BUS_UNDECODABLE', sourceTopic: topics.requests });
       expect(Buffer.compare(d.payload, Buffer.from([0xff, 0x00, 0x13]))).toBe(0);
@@ -107,7 +97,7 @@ describe('request → Kafka → OPA wasm decision → signed ledger', () => {
   it('when the services stop, then the ledger holds a signed, chained entry for every request and decision and verifies', async () => {
     const ledger = parts[0]!.ledger!.ledger;
     await waitFor(() => ledger.status && readdirSync(ledgerDir).length > 0, { message: 'ledger files' });
-    // 4 requests + 4 decisions + 1 dead letter (the decider's) at least.
+    // 4 requests + 4 decisions + the dead letters at least.
     await waitFor(async () => (await verifyPath(ledgerDir)).ok && countEntries() >= 9, { message: 'ledger entries', timeoutMs: 30_000 });
     const result = await verifyPath(ledgerDir);
     expect(result).toMatchObject({ ok: true });

@@ -4,14 +4,15 @@
  * every request has exactly one REQUEST_RECEIVED and one DECISION entry, the chain verifies, nothing forked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaBus, avroCodec, createLogger, repoRoot, topics, type AuditEntry, type RecordRequest } from '@firewall/core';
+import { KafkaBus, avroCodec, createLogger, inNamespace, repoRoot, topics, type AuditEntry, type RecordRequest } from '@firewall/core';
 import { exportAuditTopic, jwksOf, readAuditTopic, verifyLedgerFolder } from '@firewall/ledger';
 import { startDecider } from '@firewall/policy';
-import { prepareOperatorFiles, resetFirewallTopics } from '../helpers/firewall.js';
+import { prepareOperatorFiles } from '../helpers/firewall.js';
 import { createProducer, testBrokers, testKafka, waitFor } from '../helpers/kafka.js';
 
 const bin = join(repoRoot, 'services', 'cli', 'bin', 'firewall.js');
@@ -22,10 +23,13 @@ let operator: Awaited<ReturnType<typeof prepareOperatorFiles>>;
 let decider: { close(): Promise<void> } | undefined;
 let deciderBus: KafkaBus | undefined;
 const total = 5000;
+// Its own topics and groups: nothing another test (or another run on the same broker) does can interfere.
+const namespace = `it-${randomUUID().slice(0, 8)}`;
+const auditTopic = inNamespace(namespace, topics.audit);
 
 function startLedgerProcess(name: string) {
   const child = spawn(process.execPath, [bin, 'start'], {
-    env: { ...process.env, ...operator.env, KAFKA_BROKERS: testBrokers().join(','), FIREWALL_ROLES: 'ledger', PORT: '0', LOG_LEVEL: 'info' },
+    env: { ...process.env, ...operator.env, KAFKA_BROKERS: testBrokers().join(','), FIREWALL_ROLES: 'ledger', FIREWALL_KAFKA_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'info' },
   });
   children.push(child);
   let output = '';
@@ -37,7 +41,7 @@ function startLedgerProcess(name: string) {
 
 async function auditEntries(): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
-  await readAuditTopic(testKafka(), (e) => entries.push(e));
+  await readAuditTopic(testKafka(), (e) => entries.push(e), { namespace });
   return entries;
 }
 
@@ -45,16 +49,15 @@ async function auditSize(): Promise<number> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    return Number((await admin.fetchTopicOffsets(topics.audit))[0]?.high ?? 0);
+    return Number((await admin.fetchTopicOffsets(auditTopic))[0]?.high ?? 0);
   } finally {
     await admin.disconnect();
   }
 }
 
 beforeAll(async () => {
-  await resetFirewallTopics();
   operator = await prepareOperatorFiles(dataDir);
-  deciderBus = await KafkaBus.connect({ brokers: testBrokers(), clientId: 'it-decider', logger });
+  deciderBus = await KafkaBus.connect({ brokers: testBrokers(), clientId: 'it-decider', logger, namespace });
   decider = await startDecider({ bus: deciderBus, codec: avroCodec, logger, evaluator: operator.evaluator });
 }, 120_000);
 
@@ -79,7 +82,7 @@ describe('the ledger on Kafka', () => {
     const sending = (async () => {
       for (let i = 0; i < total; i += 250) {
         const messages = await Promise.all(ids.slice(i, i + 250).map(async (requestId, j) => ({ key: requestId, value: await avroCodec.encode(topics.requests, request(requestId, i + j)) })));
-        await producer.send({ topic: topics.requests, acks: -1, messages });
+        await producer.send({ topic: inNamespace(namespace, topics.requests), acks: -1, messages });
       }
     })();
     // Kill the active writer once the chain is well under way but the stream is not finished.
@@ -111,7 +114,7 @@ describe('the ledger on Kafka', () => {
     expect(new Set(entries.map((e) => e.hash)).size).toBe(entries.length);
 
     const folder = mkdtempSync(join(tmpdir(), 'pf-chain-'));
-    expect(await exportAuditTopic(testKafka(), folder, jwksOf([operator.signer.publicJwk]))).toBe(entries.length);
+    expect(await exportAuditTopic(testKafka(), folder, jwksOf([operator.signer.publicJwk]), namespace)).toBe(entries.length);
     expect(await verifyLedgerFolder(folder)).toMatchObject({ ok: true, entries: entries.length });
   }, 420_000);
 });

@@ -82,15 +82,21 @@ is_date_time(s) if {
 }
 
 # METADATA
-# description: The instant of an RFC 3339 date-time, in nanoseconds since the epoch.
-instant_ns(s) := time.parse_rfc3339_ns(s) if is_date_time(s)
+# description: |
+#   The instant of an RFC 3339 date-time, in nanoseconds since the epoch. RFC 3339 (5.6)
+#   allows a lower-case "t" and "z": they are read as upper case.
+instant_ns(s) := time.parse_rfc3339_ns(u) if {
+	is_string(s)
+	u := upper(s)
+	is_date_time(u)
+}
 
 # METADATA
 # scope: document
 # description: |
 #   The first instant at which a validity limit has passed: a date-time itself, or for a
 #   date without a time the start of the next day UTC (valid through the end of that day).
-end_ns(s) := time.parse_rfc3339_ns(s) if is_date_time(s)
+end_ns(s) := instant_ns(s)
 
 end_ns(s) := time.parse_rfc3339_ns(concat("", [s, "T00:00:00Z"])) + _ns_per_day if is_date(s)
 

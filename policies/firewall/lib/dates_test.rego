@@ -71,3 +71,9 @@ test_real_builtin_agrees_with_the_stub if {
 	dates.end_ns("2030-06-30") == 1909094400000000000
 	dates.end_ns("2030-06-30T12:00:00.5+02:00") == 1909044000500000000
 }
+
+test_lower_case_t_and_z_are_rfc_3339 if {
+	dates.instant_ns("2030-06-30t12:00:00z") == dates.instant_ns("2030-06-30T12:00:00Z")
+	dates.not_passed("2030-06-30t12:00:00z", "2030-06-30t11:59:59z")
+	not dates.not_passed("2030-06-30t12:00:00z", "2030-06-30t12:00:01z")
+}

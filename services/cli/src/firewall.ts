@@ -1,8 +1,13 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
+import express from 'express';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
-import { createAuthenticator, createGatewayApp, followDecisions, PendingOutcomes, type AgencyRegistry } from '@firewall/gateway';
+import { createAuthenticator, createGatewayApp, followDecisions, openApiDocument, PendingOutcomes, type AgencyRegistry, type Authenticator } from '@firewall/gateway';
 import { KafkaLedger, loadOrCreateSigningKey, startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
+import {
+  createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
+} from '@firewall/review';
 import { appendRequestArchive } from './replay.js';
 
 export interface FirewallDeps {
@@ -20,16 +25,19 @@ export interface FirewallDeps {
   /** Which services this process runs (all three by default; one each in a scaled Kafka deployment). */
   readonly roles?: readonly Role[];
   /** Kafka mode: the ledger chains onto firewall.audit.v1 with a fenced transactional writer instead of files. */
-  readonly kafkaLedger?: { readonly brokers: readonly string[]; readonly onFatal: (err: unknown) => void };
+  readonly kafkaLedger?: { readonly brokers: readonly string[]; readonly onFatal: (err: unknown) => void; readonly namespace?: string | undefined };
+  /** The review desk's signing key; default $dataDir/keys/review-signing.key.pem, generated when missing. */
+  readonly review?: { readonly keyPath: string; readonly createKey: boolean };
 }
 
-export const roles = ['gateway', 'decider', 'ledger'] as const;
+export const roles = ['gateway', 'decider', 'ledger', 'review'] as const;
 export type Role = (typeof roles)[number];
 
 export interface RunningFirewall {
   readonly app: ReturnType<typeof createGatewayApp>;
   readonly ledger: LedgerService | undefined;
   readonly kafkaLedger: KafkaLedger | undefined;
+  readonly review: ReviewDesk | undefined;
   /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
   close(server?: Server): Promise<void>;
 }
@@ -50,7 +58,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   if (runs('ledger') && deps.kafkaLedger) {
     // Outside the embedded mode the ledger key is the operator's: it must exist, it is never generated here.
     const signer = await loadOrCreateSigningKey(deps.ledgerKeyPath, { create: false });
-    kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal });
+    kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal, ...(deps.kafkaLedger.namespace ? { namespace: deps.kafkaLedger.namespace } : {}) });
     await kafkaLedger.start();
   }
   const subscriptions: Subscription[] = [];
@@ -64,22 +72,48 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   }
   if (runs('decider')) subscriptions.push(await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator: deps.evaluator }));
   if (runs('gateway')) subscriptions.push(await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }));
-  const app = createGatewayApp({
+  // One authenticator for the gateway and the review desk: a token's jti is spent once across both.
+  const auth = createAuthenticator(deps.registry);
+  const review = runs('review') ? await startReviewDesk({
+    bus: deps.bus, codec: deps.codec, logger: deps.logger,
+    store: await openFileCaseStore(join(deps.dataDir, 'reviews')),
+    signer: await loadOrCreateReviewKey(deps.review?.keyPath ?? join(deps.dataDir, 'keys', 'review-signing.key.pem'), { create: deps.review?.createKey ?? true }),
+    openQuestions: (deps.evaluator.bundle.data as { open_questions?: unknown }).open_questions,
+  }) : undefined;
+  const gatewayApp = createGatewayApp({
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
-    auth: createAuthenticator(deps.registry), decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
+    auth, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
   });
-  await Promise.all([...subscriptions, ...(ledger?.subscriptions ?? [])].map((s) => s.ready));
+  const app = review ? withReviewDesk(gatewayApp, review, auth, deps.logger) : gatewayApp;
+  await Promise.all([...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? [])].map((s) => s.ready));
   ready = true;
   return {
     app,
     ledger,
     kafkaLedger,
+    review,
     async close(server) {
       ready = false;
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
+      await review?.close();
       await ledger?.close();
       await kafkaLedger?.stop();
     },
   };
+}
+
+/** The review page and API in front of the gateway on one server; /openapi.json then documents both. */
+function withReviewDesk(gatewayApp: express.Express, desk: ReviewDesk, auth: Authenticator, logger: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const document = {
+    ...openApiDocument,
+    paths: { ...openApiDocument.paths, ...reviewOpenApiPaths },
+    components: { ...openApiDocument.components, securitySchemes: { ...openApiDocument.components.securitySchemes, ...reviewSecuritySchemes } },
+  };
+  app.get('/openapi.json', (_req, res) => void res.json(document));
+  app.use(createReviewRouter({ desk, auth, logger }));
+  app.use(gatewayApp);
+  return app;
 }

@@ -23,13 +23,15 @@ Run "firewall <command> --help" for details. Settings (environment):
 ${describeEnv()}`,
   start: `Usage: firewall start
 
-Runs gateway, decider and ledger in this process. Without KAFKA_BROKERS: the embedded mode (in-process bus,
-ledger files in $FIREWALL_DATA_DIR/ledger, development keys generated on first run). GET /healthz answers once
-requests are accepted. Stop with Ctrl-C (graceful).`,
+Runs gateway, decider, ledger and review desk in this process. Without KAFKA_BROKERS: the embedded mode
+(in-process bus, ledger files in $FIREWALL_DATA_DIR/ledger, review cases in $FIREWALL_DATA_DIR/reviews,
+development keys generated on first run). GET /healthz answers once requests are accepted; GET /review is the
+reviewers' page. Stop with Ctrl-C (graceful).`,
   token: `Usage: firewall token --agency CODE [--role ROLE]
 
 Prints a single-use development token (15 minutes) for a registered agency on stdout, and nothing else.
-Refused outside the embedded mode: real agencies sign their own tokens with their registered keys.`,
+Refused outside the embedded mode: real agencies sign their own tokens with their registered keys.
+A reviewer's token for the review page: --agency CITY_ATTORNEY_DATA_PRACTICES --role CITY_ATTORNEY.`,
   conformance: `Usage: firewall conformance <folder|file>... [--json]
 
 Runs each scenario through the same path as the services (schema and catalog check, then the signed policy

@@ -5,6 +5,7 @@ import {
   KafkaBus, MemoryBus, avroCodec, brokerList, createLogger, createRegistryCodec, loadCatalog, type Bus, type Codec, type Logger,
 } from '@firewall/core';
 import { loadAgencyRegistry } from '@firewall/gateway';
+import { reviewerAgency } from '@firewall/review';
 import { isEmbedded, type FirewallConfig } from './config.js';
 import { ensureDevAgencies } from './dev-keys.js';
 import { startFirewall } from './firewall.js';
@@ -21,7 +22,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   const embedded = isEmbedded(config);
   const { evaluator, note } = await loadPolicy(config);
   const agencyCodes = Object.keys((evaluator.bundle.data as { agencies?: Record<string, unknown> }).agencies ?? {});
-  const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, agencyCodes)).registryPath : undefined);
+  const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, [...agencyCodes, reviewerAgency])).registryPath : undefined);
   if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
   const { bus, codec } = await connect(config, logger);
   const firewall = await startFirewall({
@@ -33,7 +34,8 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
     roles: embedded ? undefined : config.FIREWALL_ROLES,
-    ...(config.KAFKA_BROKERS ? { kafkaLedger: { brokers: brokerList(config.KAFKA_BROKERS), onFatal } } : {}),
+    review: { keyPath: config.FIREWALL_REVIEW_KEY ?? join(dataDir, 'keys', 'review-signing.key.pem'), createKey: embedded },
+    ...(config.KAFKA_BROKERS ? { kafkaLedger: { brokers: brokerList(config.KAFKA_BROKERS), onFatal, namespace: config.FIREWALL_KAFKA_NAMESPACE } } : {}),
   });
   const server = firewall.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
@@ -45,6 +47,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, GET /openapi.json)`);
+  if (firewall.review) out(`  review desk: http://${config.HOST}:${port}/review  (reviewer token: npx firewall token --agency ${reviewerAgency} --role CITY_ATTORNEY)`);
   if (embedded) {
     out('');
     out('Send a first request (a token is single-use; mint one per request):');
@@ -64,5 +67,5 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
 async function connect(config: FirewallConfig, logger: Logger): Promise<{ bus: Bus; codec: Codec }> {
   const codec = config.SCHEMA_REGISTRY_URL ? await createRegistryCodec(config.SCHEMA_REGISTRY_URL) : avroCodec;
   if (!config.KAFKA_BROKERS) return { bus: new MemoryBus(), codec };
-  return { bus: await KafkaBus.connect({ brokers: brokerList(config.KAFKA_BROKERS), clientId: 'sanctuary-firewall', logger }), codec };
+  return { bus: await KafkaBus.connect({ brokers: brokerList(config.KAFKA_BROKERS), clientId: 'sanctuary-firewall', logger, namespace: config.FIREWALL_KAFKA_NAMESPACE }), codec };
 }

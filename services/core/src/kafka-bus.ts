@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Consumer, type Producer, type Admin } from 'kafka
 import type { Bus, SubscribeOptions, Subscription } from './bus.js';
 import { BusError } from './errors.js';
 import type { Logger } from './logger.js';
-import { internalTopics, topicSettings, topics, type TopicName } from './topics.js';
+import { inNamespace, internalTopics, topicSettings, topics, type TopicName } from './topics.js';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -11,6 +11,8 @@ export interface KafkaBusOptions {
   /** Partitions for topics this bus creates (existing topics are left as they are). */
   readonly partitions?: number;
   readonly replicationFactor?: number;
+  /** Prefix for topic and group names (see inNamespace); unset in production. */
+  readonly namespace?: string;
 }
 
 /** The Kafka transport: an idempotent producer (acks=all) and one consumer per subscription. */
@@ -55,12 +57,13 @@ export class KafkaBus implements Bus {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = [...Object.values(topics), ...Object.values(internalTopics)].filter((t) => !existing.has(t));
+      const ns = this.#options.namespace;
+      const missing = [...Object.values(topics), ...Object.values(internalTopics)].filter((t) => !existing.has(inNamespace(ns, t)));
       if (missing.length) {
         await admin.createTopics({
           waitForLeaders: true,
           topics: missing.map((topic) => ({
-            topic,
+            topic: inNamespace(ns, topic),
             numPartitions: topicSettings[topic]?.partitions ?? this.#options.partitions ?? 3,
             replicationFactor: this.#options.replicationFactor ?? 1,
             configEntries: Object.entries(topicSettings[topic]?.config ?? {}).map(([name, value]) => ({ name, value })),
@@ -73,12 +76,12 @@ export class KafkaBus implements Bus {
   }
 
   async publish(topic: TopicName, key: string, value: Buffer): Promise<void> {
-    await this.#producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    await this.#producer.send({ topic: inNamespace(this.#options.namespace, topic), acks: -1, messages: [{ key, value }] });
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight); data still returns at once.
-    const consumer = this.#kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const consumer = this.#kafka.consumer({ groupId: inNamespace(this.#options.namespace, options.group), allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     this.#consumers.add(consumer);
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -86,10 +89,10 @@ export class KafkaBus implements Bus {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     consumer.on(consumer.events.FETCH_START, () => void joined.then(markReady));
     await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? false });
+    await consumer.subscribe({ topic: inNamespace(this.#options.namespace, options.topic), fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        await options.handler({ topic: topic as TopicName, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
+      eachMessage: async ({ partition, message }) => {
+        await options.handler({ topic: options.topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
       },
     });
     return {

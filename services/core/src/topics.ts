@@ -27,3 +27,11 @@ export const topicSettings: Record<string, { partitions: number; config?: Record
 export const headers = {
   schema: 'pf-schema',
 } as const;
+
+/**
+ * A namespace puts one firewall's topics and consumer groups beside another's on a shared cluster (a test run,
+ * a staging copy): `<namespace>.<name>`. Without one, the names are used as they are.
+ */
+export function inNamespace(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}.${name}` : name;
+}

@@ -1,11 +1,11 @@
-import { topics, type Decision, type RecordRequest, type TopicMessages, type TopicName } from '@firewall/core';
+import { topics, type Decision, type RecordRequest, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
 import { digestEvent } from './canonical.js';
 import { isRequestId } from './entry.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { summarise } from './summary.js';
 
 /** The topics the ledger chains, in no particular order (each message becomes one entry). */
-export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters] as const;
+export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews] as const;
 export type ChainedTopic = (typeof chainedTopics)[number];
 
 /** The consumer name the ledger puts on dead letters it produces itself (it chains those directly). */
@@ -36,6 +36,11 @@ export function decisionSummary(decision: Decision) {
   });
 }
 
+/** A reviewer's resolution (firewall.reviews.v1): role, outcome and field names only; the note's text stays out. */
+export function reviewSummary(resolution: ReviewResolution) {
+  return summarise({ reviewerRole: resolution.reviewerRole, decision: resolution.outcome, fields: resolution.fields ?? [] });
+}
+
 /**
  * The ledger event for a message on a chained topic, or null when it is already chained (a dead letter the
  * ledger wrote itself). The event itself stays out of the ledger: only its digest and a summary go in.
@@ -59,6 +64,10 @@ export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicM
         type: 'REJECTED_INPUT', requestId: rejection.rejectionId, eventDigest: digestEvent(rejection),
         summary: summarise({ reason: rejection.code, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
       };
+    }
+    case topics.reviews: {
+      const resolution = message as ReviewResolution;
+      return { type: 'REVIEW', requestId: resolution.requestId, eventDigest: digestEvent(resolution), summary: reviewSummary(resolution) };
     }
     default: {
       const letter = message as TopicMessages[typeof topics.deadLetters];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { avroCodec, topics, type AuditEntry } from '@firewall/core';
+import { avroCodec, inNamespace, topics, type AuditEntry } from '@firewall/core';
 import { sha256Hex, canonicalJson } from './canonical.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,12 +21,13 @@ export const genesisHead: ChainHead = { seq: -1, hash: GENESIS_HASH };
  * Reads every committed entry of firewall.audit.v1 (one partition, read_committed) up to the end of the log as it
  * was when the call started, in order.
  */
-export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) => void, options: { timeoutMs?: number } = {}): Promise<number> {
+export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) => void, options: { timeoutMs?: number; namespace?: string } = {}): Promise<number> {
+  const auditTopic = inNamespace(options.namespace, topics.audit);
   const admin = kafka.admin();
   await admin.connect();
   let high: number;
   try {
-    const offsets = await admin.fetchTopicOffsets(topics.audit);
+    const offsets = await admin.fetchTopicOffsets(auditTopic);
     high = Math.max(0, ...offsets.map((o) => Number(o.high)));
   } finally {
     await admin.disconnect();
@@ -36,7 +37,7 @@ export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) 
   let count = 0;
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic: topics.audit, fromBeginning: true });
+    await consumer.subscribe({ topic: auditTopic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new LedgerError('PF_LEDGER_CORRUPT', 'Timed out reading the audit topic.')), options.timeoutMs ?? 120_000);
       // Also emitted for batches that held only transaction markers: their last offset tells when we reached the end.
@@ -64,9 +65,9 @@ export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) 
  * The head of the committed chain, its last entry's hash checked. Called by the active writer right after it has
  * fenced any earlier writer, so no transaction is left open and the end of the log is stable.
  */
-export async function recoverHead(kafka: Kafka): Promise<{ head: ChainHead; entries: number }> {
+export async function recoverHead(kafka: Kafka, namespace?: string): Promise<{ head: ChainHead; entries: number }> {
   let last: AuditEntry | undefined;
-  const count = await readAuditTopic(kafka, (entry) => (last = entry));
+  const count = await readAuditTopic(kafka, (entry) => (last = entry), { namespace });
   if (!last) return { head: genesisHead, entries: 0 };
   checkEntry(last, count - 1);
   return { head: { seq: last.seq, hash: last.hash }, entries: count };
@@ -76,11 +77,11 @@ export async function recoverHead(kafka: Kafka): Promise<{ head: ChainHead; entr
  * Writes the chain from the audit topic into a ledger folder (entries + the given JWKS), so `firewall verify`
  * checks it offline like an embedded ledger.
  */
-export async function exportAuditTopic(kafka: Kafka, dir: string, jwks: Jwks): Promise<number> {
+export async function exportAuditTopic(kafka: Kafka, dir: string, jwks: Jwks, namespace?: string): Promise<number> {
   const lines: string[] = [];
   const count = await readAuditTopic(kafka, (message) => {
     lines.push(serializeLine({ entry: fromAuditEntry(message) as LedgerEntry, hash: message.hash, jws: message.jws }));
-  });
+  }, { namespace });
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, segmentName(0)), lines.length ? `${lines.join('\n')}\n` : '');
   await writeFile(join(dir, JWKS_FILE), `${JSON.stringify(jwks, null, 2)}\n`);

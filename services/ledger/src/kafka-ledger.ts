@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
-import { avroCodec, internalTopics, topics, type Logger } from '@firewall/core';
+import { avroCodec, inNamespace, internalTopics, topics, type Logger } from '@firewall/core';
 import { GENESIS_HASH, sealEntry, type LedgerEntry, type StoredLine } from './entry.js';
 import { chainedTopics, deadLetterEvent, ledgerConsumerName, ledgerEventFor, type ChainedTopic } from './events.js';
 import { recoverHead, type ChainHead } from './kafka-chain.js';
@@ -19,6 +19,8 @@ export interface KafkaLedgerOptions {
   readonly sessionTimeoutMs?: number;
   /** Called when this writer lost its right to append (fenced, or the chain cannot be extended): stop the process. */
   readonly onFatal?: (err: unknown) => void;
+  /** Prefix for topics, groups and the transactional id (see inNamespace); unset in production. */
+  readonly namespace?: string;
   readonly now?: () => Date;
 }
 
@@ -69,13 +71,13 @@ export class KafkaLedger {
     const startedAt = Date.now();
     const lock = this.#kafka.consumer({
       groupId: `${this.#group}-lock`, sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 1_000,
-      partitionAssigners: [lockAssigner(internalTopics.ledgerLock, () => ({ holding: this.#becoming !== undefined, since: startedAt }))],
+      partitionAssigners: [lockAssigner(this.#name(internalTopics.ledgerLock), () => ({ holding: this.#becoming !== undefined, since: startedAt }))],
     });
     this.#lock = lock;
     let settled: () => void = () => undefined;
     const decided = new Promise<void>((resolve) => (settled = resolve));
     lock.on(lock.events.GROUP_JOIN, ({ payload }) => {
-      const holdsLock = (payload.memberAssignment[internalTopics.ledgerLock] ?? []).includes(0);
+      const holdsLock = (payload.memberAssignment[this.#name(internalTopics.ledgerLock)] ?? []).includes(0);
       if (holdsLock && this.#role !== 'active') {
         this.#becoming ??= this.#becomeActive().then(settled, (err: unknown) => this.#fatal(err));
       } else if (!holdsLock) {
@@ -86,7 +88,7 @@ export class KafkaLedger {
       }
     });
     await lock.connect();
-    await lock.subscribe({ topic: internalTopics.ledgerLock, fromBeginning: false });
+    await lock.subscribe({ topic: this.#name(internalTopics.ledgerLock), fromBeginning: false });
     await lock.run({ eachMessage: async () => undefined });
     await decided;
   }
@@ -99,17 +101,21 @@ export class KafkaLedger {
   }
 
   get #group(): string {
-    return this.#options.group ?? 'firewall-ledger';
+    return this.#name(this.#options.group ?? 'firewall-ledger');
+  }
+
+  #name(name: string): string {
+    return inNamespace(this.#options.namespace, name);
   }
 
   async #becomeActive(): Promise<void> {
-    const producer = this.#kafka.producer({ transactionalId: this.#options.transactionalId ?? 'firewall-ledger', maxInFlightRequests: 1, idempotent: true });
+    const producer = this.#kafka.producer({ transactionalId: this.#name(this.#options.transactionalId ?? 'firewall-ledger'), maxInFlightRequests: 1, idempotent: true });
     this.#producer = producer;
     await producer.connect();
     // An empty transaction initialises our producer id: from here on every earlier writer is fenced and any
     // transaction it left open is aborted, so the end of the audit topic is stable.
     await (await producer.transaction()).abort();
-    const { head, entries } = await recoverHead(this.#kafka);
+    const { head, entries } = await recoverHead(this.#kafka, this.#options.namespace);
     this.#head = head;
     this.#log.info({ entries, seq: head.seq }, 'ledger active: chain head recovered from the audit topic');
     // A short session: when an active writer dies, its successor's join waits for this long at most.
@@ -120,7 +126,7 @@ export class KafkaLedger {
       if (!payload.restart) this.#fatal(payload.error);
     });
     await inputs.connect();
-    await inputs.subscribe({ topics: [...chainedTopics], fromBeginning: true });
+    await inputs.subscribe({ topics: chainedTopics.map((t) => this.#name(t)), fromBeginning: true });
     await inputs.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#chainBatch(payload) });
     this.#role = 'active';
   }
@@ -128,7 +134,7 @@ export class KafkaLedger {
   /** One input batch → entries + dead letters + input offsets, in one transaction. */
   async #chainBatch({ batch, resolveOffset, heartbeat, isRunning }: EachBatchPayload): Promise<void> {
     if (!isRunning() || batch.messages.length === 0) return;
-    const topic = batch.topic as ChainedTopic;
+    const topic = chainedTopics.find((t) => this.#name(t) === batch.topic) as ChainedTopic;
     let head = this.#head!;
     const entries: StoredLine[] = [];
     const letters: { key: string; value: Buffer }[] = [];
@@ -145,10 +151,10 @@ export class KafkaLedger {
       if (entries.length) {
         const messages = await Promise.all(entries.map(async (e) => ({ key: e.entry.requestId ?? 'ledger', value: await avroCodec.encode(topics.audit, toAuditEntry(e)) })));
         // Several produce requests in the one transaction: a record batch must stay under the broker's message size.
-        for (let i = 0; i < messages.length; i += 200) await transaction.send({ topic: topics.audit, acks: -1, messages: messages.slice(i, i + 200) });
+        for (let i = 0; i < messages.length; i += 200) await transaction.send({ topic: this.#name(topics.audit), acks: -1, messages: messages.slice(i, i + 200) });
       }
-      if (letters.length) await transaction.send({ topic: topics.deadLetters, acks: -1, messages: letters });
-      await transaction.sendOffsets({ consumerGroupId: this.#group, topics: [{ topic, partitions: [{ partition: batch.partition, offset: String(Number(last.offset) + 1) }] }] });
+      if (letters.length) await transaction.send({ topic: this.#name(topics.deadLetters), acks: -1, messages: letters });
+      await transaction.sendOffsets({ consumerGroupId: this.#group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(last.offset) + 1) }] }] });
       await transaction.commit();
     } catch (err) {
       await transaction.abort().catch(() => undefined);
