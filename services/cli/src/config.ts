@@ -11,6 +11,7 @@ export const envShape = {
   FIREWALL_BUNDLE_PUBLIC_KEY: z.string().optional().describe('PEM public key that bundles must be signed with (required with FIREWALL_BUNDLE)'),
   FIREWALL_AGENCY_REGISTRY: z.string().optional().describe('agency registry JSON (agency code → JWKS); unset in embedded mode = generated dev registry'),
   FIREWALL_LEDGER_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs ledger entries; unset in embedded mode = generated'),
+  FIREWALL_SUBJECT_KEY: z.string().optional().describe('file with the key (base64, 32+ bytes) of the keyed hash of subject ids in the ledger; embedded default generated in data/keys'),
   FIREWALL_ROLES: z.string().default('gateway,decider,ledger')
     .refine((v) => v.split(',').every((r) => ['gateway', 'decider', 'ledger', 'review'].includes(r.trim())), 'a comma list of gateway, decider, ledger, review')
     .transform((v) => v.split(',').map((r) => r.trim()) as ('gateway' | 'decider' | 'ledger' | 'review')[])

@@ -2,13 +2,14 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
-import { createAuthenticator, createGatewayApp, followDecisions, openApiDocument, PendingOutcomes, type AgencyRegistry, type Authenticator } from '@firewall/gateway';
-import { KafkaLedger, loadOrCreateSigningKey, startLedgerService, type LedgerService } from '@firewall/ledger';
+import { createAuthenticator, createGatewayApp, errorHandler, followDecisions, openApiDocument, PendingOutcomes, type AgencyRegistry, type Authenticator } from '@firewall/gateway';
+import { KafkaLedger, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
 import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
 } from '@firewall/review';
 import { appendRequestArchive } from './replay.js';
+import { auditOpenApiPaths, createAuditRouter, type AuditApiDeps } from './audit-api.js';
 
 export interface FirewallDeps {
   readonly bus: Bus;
@@ -26,6 +27,8 @@ export interface FirewallDeps {
   readonly roles?: readonly Role[];
   /** Kafka mode: the ledger chains onto firewall.audit.v1 with a fenced transactional writer instead of files. */
   readonly kafkaLedger?: { readonly brokers: readonly string[]; readonly onFatal: (err: unknown) => void; readonly namespace?: string | undefined };
+  /** Key of the keyed hash of subject identifiers in the ledger; embedded default $dataDir/keys/subject-hash.key (generated); Kafka mode: none unless set. */
+  readonly subjectKeyPath?: string;
   /** The review desk's signing key; default $dataDir/keys/review-signing.key.pem, generated when missing. */
   readonly review?: { readonly keyPath: string; readonly createKey: boolean };
 }
@@ -50,15 +53,18 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   let ready = false;
   const pending = new PendingOutcomes();
   const runs = (role: Role) => (deps.roles ?? roles).includes(role);
+  // Every ledger instance must hash with the same key: generated only in the embedded mode, the operator's otherwise.
+  const subjectKeyPath = deps.subjectKeyPath ?? (deps.kafkaLedger ? undefined : join(deps.dataDir, 'keys', 'subject-hash.key'));
+  const subjectKey = runs('ledger') && subjectKeyPath ? await loadOrCreateSubjectKey(subjectKeyPath, { create: !deps.kafkaLedger }) : undefined;
   // The ledger starts first so that it is positioned before anything it must chain is published.
   const ledger = runs('ledger') && !deps.kafkaLedger
-    ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true })
+    ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true, ...(subjectKey ? { subjectKey } : {}) })
     : undefined;
   let kafkaLedger: KafkaLedger | undefined;
   if (runs('ledger') && deps.kafkaLedger) {
     // Outside the embedded mode the ledger key is the operator's: it must exist, it is never generated here.
     const signer = await loadOrCreateSigningKey(deps.ledgerKeyPath, { create: false });
-    kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal, ...(deps.kafkaLedger.namespace ? { namespace: deps.kafkaLedger.namespace } : {}) });
+    kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal, ...(subjectKey ? { subjectKey } : {}), ...(deps.kafkaLedger.namespace ? { namespace: deps.kafkaLedger.namespace } : {}) });
     await kafkaLedger.start();
   }
   const subscriptions: Subscription[] = [];
@@ -84,7 +90,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
     auth, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
   });
-  const app = review ? withReviewDesk(gatewayApp, review, auth, deps.logger) : gatewayApp;
+  const app = composeApp(gatewayApp, { review, auth, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, auth, subjectKey } } : {}) });
   await Promise.all([...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? [])].map((s) => s.ready));
   ready = true;
   return {
@@ -103,17 +109,24 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   };
 }
 
-/** The review page and API in front of the gateway on one server; /openapi.json then documents both. */
-function withReviewDesk(gatewayApp: express.Express, desk: ReviewDesk, auth: Authenticator, logger: Logger): express.Express {
+/**
+ * One server: the review desk and the attorney's audit API (where this process runs them) in front of the
+ * gateway; /openapi.json documents them all.
+ */
+function composeApp(gatewayApp: express.Express, parts: { review: ReviewDesk | undefined; audit?: AuditApiDeps; auth: Authenticator; logger: Logger }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const document = {
     ...openApiDocument,
-    paths: { ...openApiDocument.paths, ...reviewOpenApiPaths },
-    components: { ...openApiDocument.components, securitySchemes: { ...openApiDocument.components.securitySchemes, ...reviewSecuritySchemes } },
+    paths: { ...openApiDocument.paths, ...(parts.review ? reviewOpenApiPaths : {}), ...(parts.audit ? auditOpenApiPaths : {}) },
+    components: { ...openApiDocument.components, securitySchemes: { ...openApiDocument.components.securitySchemes, ...(parts.review ? reviewSecuritySchemes : {}) } },
   };
   app.get('/openapi.json', (_req, res) => void res.json(document));
-  app.use(createReviewRouter({ desk, auth, logger }));
+  if (parts.review) app.use(createReviewRouter({ desk: parts.review, auth: parts.auth, logger: parts.logger }));
+  if (parts.audit) {
+    app.use(createAuditRouter(parts.audit));
+    app.use('/v1/audit', errorHandler(parts.logger.child({ component: 'audit-api' }), async () => undefined));
+  }
   app.use(gatewayApp);
   return app;
 }

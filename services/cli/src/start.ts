@@ -34,6 +34,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
     roles: embedded ? undefined : config.FIREWALL_ROLES,
+    ...(config.FIREWALL_SUBJECT_KEY ? { subjectKeyPath: config.FIREWALL_SUBJECT_KEY } : {}),
     review: { keyPath: config.FIREWALL_REVIEW_KEY ?? join(dataDir, 'keys', 'review-signing.key.pem'), createKey: embedded },
     ...(config.KAFKA_BROKERS ? { kafkaLedger: { brokers: brokerList(config.KAFKA_BROKERS), onFatal, namespace: config.FIREWALL_KAFKA_NAMESPACE } } : {}),
   });

@@ -2,7 +2,7 @@ import { topics, type Decision, type RecordRequest, type ReviewResolution, type 
 import { digestEvent } from './canonical.js';
 import { isRequestId } from './entry.js';
 import type { LedgerEvent } from './ledger-event.js';
-import { summarise } from './summary.js';
+import { subjectHash, summarise } from './summary.js';
 
 /** The topics the ledger chains, in no particular order (each message becomes one entry). */
 export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews] as const;
@@ -12,8 +12,10 @@ export type ChainedTopic = (typeof chainedTopics)[number];
 export const ledgerConsumerName = 'firewall-ledger';
 
 /** The facts about a request that may enter the ledger: codes, names and counts only. */
-export function requestSummary(request: RecordRequest) {
+export function requestSummary(request: RecordRequest, subjectKey?: Uint8Array) {
   return summarise({
+    // Who the request is about, as keyed hashes only: findable by the key holder, meaningless to anyone else.
+    ...(subjectKey && request.subjectIds?.length ? { subjectHashes: request.subjectIds.map((id) => subjectHash(subjectKey, id)) } : {}),
     agency: request.requester.agency,
     purpose: request.purpose.code,
     basisType: request.legalBasis?.type ?? 'NONE',
@@ -45,11 +47,11 @@ export function reviewSummary(resolution: ReviewResolution) {
  * The ledger event for a message on a chained topic, or null when it is already chained (a dead letter the
  * ledger wrote itself). The event itself stays out of the ledger: only its digest and a summary go in.
  */
-export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicMessages[T]): LedgerEvent | null {
+export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicMessages[T], options: { subjectKey?: Uint8Array } = {}): LedgerEvent | null {
   switch (topic) {
     case topics.requests: {
       const request = message as RecordRequest;
-      return { type: request.dryRun ? 'DRY_RUN' : 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request) };
+      return { type: request.dryRun ? 'DRY_RUN' : 'REQUEST_RECEIVED', requestId: request.requestId, eventDigest: digestEvent(request), summary: requestSummary(request, options.subjectKey) };
     }
     case topics.decisions: {
       const decision = message as Decision;

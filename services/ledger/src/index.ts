@@ -45,3 +45,5 @@ export { startLedgerService, toAuditEntry, type LedgerService, type LedgerServic
 export { chainedTopics, decisionSummary, ledgerEventFor, requestSummary, reviewSummary } from './events.js';
 export { exportAuditTopic, fromAuditEntry, readAuditTopic, recoverHead, genesisHead, type ChainHead } from './kafka-chain.js';
 export { KafkaLedger, type KafkaLedgerOptions, type LedgerRole } from './kafka-ledger.js';
+export { ledgerEntries, matches, searchLedger, type AuditPage, type AuditQuery } from './audit-search.js';
+export { loadOrCreateSubjectKey } from './subject-key.js';

@@ -19,6 +19,8 @@ export interface KafkaLedgerOptions {
   readonly sessionTimeoutMs?: number;
   /** Called when this writer lost its right to append (fenced, or the chain cannot be extended): stop the process. */
   readonly onFatal?: (err: unknown) => void;
+  /** Key of the keyed hash of subject identifiers; without it no subject hashes are kept. */
+  readonly subjectKey?: Uint8Array;
   /** Prefix for topics, groups and the transactional id (see inNamespace); unset in production. */
   readonly namespace?: string;
   readonly now?: () => Date;
@@ -170,7 +172,7 @@ export class KafkaLedger {
 
   async #eventFor(topic: ChainedTopic, key: string | null, value: Buffer, offset: string, partition: number, letters: { key: string; value: Buffer }[]): Promise<LedgerEvent | null> {
     try {
-      return ledgerEventFor(topic, await avroCodec.decode(topic, value));
+      return ledgerEventFor(topic, await avroCodec.decode(topic, value), this.#options.subjectKey ? { subjectKey: this.#options.subjectKey } : {});
     } catch {
       // Undecodable input: chained here as a dead letter and kept whole on the DLQ, in the same transaction.
       const letter = { sourceTopic: topic, partition, offset, key, code: 'PF_BUS_UNDECODABLE', consumer: ledgerConsumerName, payload: value, deadLetteredAt: (this.#options.now?.() ?? new Date()).toISOString() };

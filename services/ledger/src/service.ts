@@ -17,6 +17,8 @@ export interface LedgerServiceDeps {
   readonly createKey?: boolean;
   readonly options?: LedgerOptions;
   readonly group?: string;
+  /** Key of the keyed hash of subject identifiers (see subject-key.ts); without it no subject hashes are kept. */
+  readonly subjectKey?: Uint8Array;
 }
 
 export interface LedgerService {
@@ -57,7 +59,7 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
   const subscriptions = await Promise.all(chainedTopics.map((topic) => consume({
     bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true, topic, group: `${group}.${topic}`,
     handle: async (message) => {
-      const event = ledgerEventFor(topic, message);
+      const event = ledgerEventFor(topic, message, deps.subjectKey ? { subjectKey: deps.subjectKey } : {});
       if (event) await append(event);
     },
   })));
