@@ -5,7 +5,8 @@
 #   1 install       npm ci (npm install without a lockfile). Outside CI, skipped when node_modules is newer
 #                   than package-lock.json and package.json (npm ci would delete node_modules under anyone
 #                   else working in this tree); TEST_ALL_NPM_CI=1 forces it.
-#   2 tools         deploy/local/install-opa.sh (opa, regal into .tools/bin; a no-op when installed)
+#   2 tools         deploy/local/install-opa.sh (opa, regal into .tools/bin) and install-chromium.sh (Debian's
+#                   chromium for the page tests); each a no-op when already installed
 #   3 build         npm run typecheck (tsc -b, then the tests type-checked with tsconfig.test.json)
 #   4 policy        deploy/opa/test-policy.sh (fmt, check --strict, regal, opa test --coverage) and
 #                   deploy/opa/check-bundle.sh (the committed bundle is what the Rego compiles to)
@@ -95,7 +96,7 @@ integration_tests() {
 banner "test-all: node $(node --version), npm $(npm --version), $(java -version 2>&1 | head -n 1), $(go version 2>/dev/null | cut -d' ' -f3)${CI:+, CI=$CI}"
 
 step "1/6 install dependencies" install_dependencies
-step "2/6 policy tools (opa, regal)" bash deploy/local/install-opa.sh
+step "2/6 tools (opa, regal, chromium)" bash -c 'bash deploy/local/install-opa.sh && bash deploy/local/install-chromium.sh'
 step "3/6 build and type-check (tsc -b, tests too)" npm run typecheck
 step "4/6 policy tests" policy_checks
 step "5/6 unit tests" npx vitest run --project unit

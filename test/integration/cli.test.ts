@@ -77,6 +77,13 @@ describe('firewall CLI', () => {
     const verified = run(['verify', join(dataDir, 'ledger')]);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/verified [2-9]\d* entries/);
+    const period = new Date().toISOString().slice(0, 7);
+    const report = run(['report', '--period', period, '--format', 'json'], { FIREWALL_DATA_DIR: dataDir });
+    expect(report.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(report.stdout))).toContain(period);
+    const csv = run(['report', '--period', period, '--format', 'csv'], { FIREWALL_DATA_DIR: dataDir });
+    expect(csv.code).toBe(0);
+    expect(csv.stdout.split('\n').length).toBeGreaterThan(2);
   });
 
   it('verify names the first bad position when a ledger entry was changed', async () => {
@@ -129,7 +136,7 @@ describe('firewall CLI', () => {
     const refused = run(['token', '--agency', 'MPD'], { KAFKA_BROKERS: '127.0.0.1:1' });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('embedded');
-    for (const command of ['start', 'token', 'conformance', 'verify']) {
+    for (const command of ['start', 'token', 'conformance', 'verify', 'replay', 'report']) {
       const help = run([command, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: firewall ${command}`);

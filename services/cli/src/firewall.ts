@@ -8,6 +8,8 @@ import { startDecider, type PolicyEvaluator } from '@firewall/policy';
 import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
 } from '@firewall/review';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createOversightMetrics, instrumentEvaluator, startOversight, type RuleCatalog } from '@firewall/oversight';
 import { appendRequestArchive } from './replay.js';
 import { auditOpenApiPaths, createAuditRouter, type AuditApiDeps } from './audit-api.js';
 
@@ -29,6 +31,8 @@ export interface FirewallDeps {
   readonly kafkaLedger?: { readonly brokers: readonly string[]; readonly onFatal: (err: unknown) => void; readonly namespace?: string | undefined };
   /** Key of the keyed hash of subject identifiers in the ledger; embedded default $dataDir/keys/subject-hash.key (generated); Kafka mode: none unless set. */
   readonly subjectKeyPath?: string;
+  /** Rule titles and sources for the oversight pages (from the bundle's annotations). */
+  readonly ruleCatalog?: RuleCatalog;
   /** The review desk's signing key; default $dataDir/keys/review-signing.key.pem, generated when missing. */
   readonly review?: { readonly keyPath: string; readonly createKey: boolean };
 }
@@ -41,6 +45,7 @@ export interface RunningFirewall {
   readonly ledger: LedgerService | undefined;
   readonly kafkaLedger: KafkaLedger | undefined;
   readonly review: ReviewDesk | undefined;
+  readonly oversight: Oversight | undefined;
   /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
   close(server?: Server): Promise<void>;
 }
@@ -67,6 +72,18 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal, ...(subjectKey ? { subjectKey } : {}), ...(deps.kafkaLedger.namespace ? { namespace: deps.kafkaLedger.namespace } : {}) });
     await kafkaLedger.start();
   }
+  // Oversight (metrics, dashboard, report) runs where the ledger runs, so each decision is counted once.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const policyData = deps.evaluator.bundle.data;
+  const oversight = runs('ledger')
+    ? await startOversight({
+      bus: deps.bus, codec: deps.codec, logger: deps.logger, registry, policyData,
+      ...(ledger ? { ledgerDir: deps.ledgerDir } : {}), ...(deps.ruleCatalog ? { ruleCatalog: deps.ruleCatalog } : {}),
+    })
+    : undefined;
+  const metrics = oversight?.metrics ?? createOversightMetrics(registry, { policyData, systems: Object.keys(deps.catalog.systems) });
+  const evaluator = instrumentEvaluator(deps.evaluator, metrics);
   const subscriptions: Subscription[] = [];
   // The request archive for `firewall replay` is kept beside the file ledger (embedded mode): in Kafka mode the
   // requests topic itself is the record.
@@ -76,7 +93,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
       handle: async (request) => (request.dryRun ? undefined : appendRequestArchive(deps.dataDir, request)),
     }));
   }
-  if (runs('decider')) subscriptions.push(await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator: deps.evaluator }));
+  if (runs('decider')) subscriptions.push(await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator }));
   if (runs('gateway')) subscriptions.push(await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }));
   // One authenticator for the gateway and the review desk: a token's jti is spent once across both.
   const auth = createAuthenticator(deps.registry);
@@ -90,7 +107,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
     auth, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
   });
-  const app = composeApp(gatewayApp, { review, auth, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, auth, subjectKey } } : {}) });
+  const app = composeApp(gatewayApp, { review, oversight, registry, auth, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, auth, subjectKey } } : {}) });
   await Promise.all([...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? [])].map((s) => s.ready));
   ready = true;
   return {
@@ -98,11 +115,13 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     ledger,
     kafkaLedger,
     review,
+    oversight,
     async close(server) {
       ready = false;
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
       await review?.close();
+      await oversight?.close();
       await ledger?.close();
       await kafkaLedger?.stop();
     },
@@ -113,7 +132,9 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
  * One server: the review desk and the attorney's audit API (where this process runs them) in front of the
  * gateway; /openapi.json documents them all.
  */
-function composeApp(gatewayApp: express.Express, parts: { review: ReviewDesk | undefined; audit?: AuditApiDeps; auth: Authenticator; logger: Logger }): express.Express {
+function composeApp(gatewayApp: express.Express, parts: {
+  review: ReviewDesk | undefined; oversight: Oversight | undefined; registry: Registry; audit?: AuditApiDeps; auth: Authenticator; logger: Logger;
+}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const document = {
@@ -122,6 +143,8 @@ function composeApp(gatewayApp: express.Express, parts: { review: ReviewDesk | u
     components: { ...openApiDocument.components, securitySchemes: { ...openApiDocument.components.securitySchemes, ...(parts.review ? reviewSecuritySchemes : {}) } },
   };
   app.get('/openapi.json', (_req, res) => void res.json(document));
+  app.get('/metrics', async (_req, res) => void res.set('Content-Type', parts.registry.contentType).send(await parts.registry.metrics()));
+  if (parts.oversight) app.use(parts.oversight.router);
   if (parts.review) app.use(createReviewRouter({ desk: parts.review, auth: parts.auth, logger: parts.logger }));
   if (parts.audit) {
     app.use(createAuditRouter(parts.audit));
@@ -130,3 +153,5 @@ function composeApp(gatewayApp: express.Express, parts: { review: ReviewDesk | u
   app.use(gatewayApp);
   return app;
 }
+
+type Oversight = Awaited<ReturnType<typeof startOversight>>;

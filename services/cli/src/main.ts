@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { reportCommand, reportHelp, ruleCatalogFromBundleFiles } from '@firewall/oversight';
+import { readBundleArchive } from '@firewall/policy';
 import { isFirewallError, loadCatalog } from '@firewall/core';
 import { formatLine, loadScenarios, runScenario, summaryLine } from './conformance.js';
 import { describeEnv, isEmbedded, loadConfig } from './config.js';
@@ -18,6 +21,7 @@ Commands:
   conformance <folder> [--json]   decide every scenario file and compare with its expectation
   verify <ledger folder | evidence file> [--jwks file]   verify the audit ledger offline
   replay --candidate <bundle> [--from D] [--to D] [folder…]   show which decisions a candidate bundle would change
+  report --period YYYY-MM [--format json|csv|html]   the month's transparency report (no personal data)
 
 Run "firewall <command> --help" for details. Settings (environment):
 ${describeEnv()}`,
@@ -42,6 +46,7 @@ one JSON object per scenario on stdout (the summary line then goes to stderr).`,
 Verifies signatures, the hash chain, checkpoints and proofs with no service running. Pass the JWKS the city
 published with --jwks: a folder's own jwks.json could have been replaced along with the entries. Exits 0 and
 prints the count verified, or exits 1 naming the first bad position and what is wrong.`,
+  report: reportHelp,
   replay: `Usage: firewall replay --candidate <bundle.tar.gz> [--from DATE] [--to DATE] [--json] [folder|file]...
 
 Re-decides the recorded requests ($FIREWALL_DATA_DIR/requests/, filtered on receivedAt by --from/--to: inclusive,
@@ -58,7 +63,7 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, candidate: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, candidate: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, period: { type: 'string' }, format: { type: 'string' } },
   });
   if (!command || command === 'help' || command === '--help' || command === '-h') return print(help.main!, 0);
   if (!help[command]) return print(`Unknown command "${command}".\n\n${help.main}`, 2, true);
@@ -100,6 +105,15 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
     case 'verify':
       if (positionals.length !== 1) return print(help.verify!, 2, true);
       return verifyCommand(positionals[0]!, values.jwks, (line) => console.log(line));
+    case 'report': {
+      if (!values.period) return print(help.report!, 2, true);
+      const { evaluator, bundlePath } = await loadPolicy(config);
+      process.stdout.write(await reportCommand({
+        ledgerDir: join(resolve(config.FIREWALL_DATA_DIR), 'ledger'), period: values.period, format: values.format ?? 'json',
+        policyData: evaluator.bundle.data, ruleCatalog: ruleCatalogFromBundleFiles(readBundleArchive(bundlePath)),
+      }));
+      return 0;
+    }
     case 'replay':
       if (!values.candidate) return print(help.replay!, 2, true);
       return replayCommand(config, { candidate: values.candidate, from: values.from, to: values.to, folders: positionals, json: values.json }, (line) => console.log(line));

@@ -7,7 +7,7 @@ import { isEmbedded, type FirewallConfig } from './config.js';
  * the trusted key. Embedded mode signs the shipped bundle with its dev key; otherwise FIREWALL_BUNDLE and
  * FIREWALL_BUNDLE_PUBLIC_KEY are required and only that key is trusted.
  */
-export async function loadPolicy(config: FirewallConfig): Promise<{ evaluator: PolicyEvaluator; note: string }> {
+export async function loadPolicy(config: FirewallConfig): Promise<{ evaluator: PolicyEvaluator; note: string; bundlePath: string }> {
   let bundlePath: string;
   let publicKeyPath: string;
   let note: string;
@@ -27,5 +27,5 @@ export async function loadPolicy(config: FirewallConfig): Promise<{ evaluator: P
     throw new ConfigError('PF_CONFIG_INVALID', 'Outside the embedded mode, set FIREWALL_BUNDLE (a signed bundle) and FIREWALL_BUNDLE_PUBLIC_KEY (the key it must be signed with).');
   }
   const bundle = await loadSignedBundle(bundlePath, await loadBundlePublicKey(publicKeyPath));
-  return { evaluator: await PolicyEvaluator.load(bundle), note: `${note}; revision ${bundle.revision}` };
+  return { evaluator: await PolicyEvaluator.load(bundle), note: `${note}; revision ${bundle.revision}`, bundlePath };
 }

@@ -5,6 +5,8 @@ import {
   KafkaBus, MemoryBus, avroCodec, brokerList, createLogger, createRegistryCodec, loadCatalog, type Bus, type Codec, type Logger,
 } from '@firewall/core';
 import { loadAgencyRegistry } from '@firewall/gateway';
+import { ruleCatalogFromBundleFiles } from '@firewall/oversight';
+import { readBundleArchive } from '@firewall/policy';
 import { reviewerAgency } from '@firewall/review';
 import { isEmbedded, type FirewallConfig } from './config.js';
 import { ensureDevAgencies } from './dev-keys.js';
@@ -20,7 +22,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   const dataDir = resolve(config.FIREWALL_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const embedded = isEmbedded(config);
-  const { evaluator, note } = await loadPolicy(config);
+  const { evaluator, note, bundlePath } = await loadPolicy(config);
   const agencyCodes = Object.keys((evaluator.bundle.data as { agencies?: Record<string, unknown> }).agencies ?? {});
   const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, [...agencyCodes, reviewerAgency])).registryPath : undefined);
   if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
@@ -34,6 +36,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
     roles: embedded ? undefined : config.FIREWALL_ROLES,
+    ruleCatalog: ruleCatalogFromBundleFiles(readBundleArchive(bundlePath)),
     ...(config.FIREWALL_SUBJECT_KEY ? { subjectKeyPath: config.FIREWALL_SUBJECT_KEY } : {}),
     review: { keyPath: config.FIREWALL_REVIEW_KEY ?? join(dataDir, 'keys', 'review-signing.key.pem'), createKey: embedded },
     ...(config.KAFKA_BROKERS ? { kafkaLedger: { brokers: brokerList(config.KAFKA_BROKERS), onFatal, namespace: config.FIREWALL_KAFKA_NAMESPACE } } : {}),
@@ -47,7 +50,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
-  out(`  listening on http://${config.HOST}:${port}  (GET /healthz, GET /openapi.json)`);
+  out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json, /metrics${firewall.oversight ? ', /oversight (dashboard for the council)' : ''})`);
   if (firewall.review) out(`  review desk: http://${config.HOST}:${port}/review  (reviewer token: npx firewall token --agency ${reviewerAgency} --role CITY_ATTORNEY)`);
   if (embedded) {
     out('');
