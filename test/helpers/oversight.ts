@@ -6,10 +6,9 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import { MemoryBus, avroCodec, createLogger, loadCatalog, policiesDir, topics } from '@firewall/core';
 import { loadAgencyRegistry } from '@firewall/gateway';
-import { instrumentEvaluator, ruleCatalogFromRego, startOversight, type RunningOversight } from '@firewall/oversight';
+import { ruleCatalogFromRego, type RunningOversight } from '@firewall/oversight';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
@@ -74,18 +73,13 @@ export async function startOversightFirewall(): Promise<OversightFirewall> {
   const bus = new MemoryBus();
   const regoDir = join(policiesDir, 'firewall');
   const rego = (readdirSync(regoDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego')).map((f) => readFileSync(join(regoDir, f), 'utf8'));
-  // The wiring the CLI gets: oversight first (its consumers positioned before any traffic), the evaluator timed.
-  const oversight = await startOversight({ bus, codec: avroCodec, logger, ledgerDir, policyData: evaluator.bundle.data, ruleCatalog: ruleCatalogFromRego(rego) });
+  // The CLI's own wiring: startFirewall runs oversight beside the ledger and serves /metrics and /oversight.
   const firewall = await startFirewall({
-    bus, codec: avroCodec, logger, catalog: loadCatalog(), evaluator: instrumentEvaluator(evaluator, oversight.metrics),
+    bus, codec: avroCodec, logger, catalog: loadCatalog(), evaluator, ruleCatalog: ruleCatalogFromRego(rego),
     registry: loadAgencyRegistry(registryPath), dataDir, ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
   });
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/metrics', oversight.metricsHandler);
-  app.use(oversight.router);
-  app.use(firewall.app);
-  const server: Server = app.listen(0, '127.0.0.1');
+  const oversight = firewall.oversight!;
+  const server: Server = firewall.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -114,7 +108,6 @@ export async function startOversightFirewall(): Promise<OversightFirewall> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await oversight.close();
       await firewall.close();
       await bus.close();
     },
