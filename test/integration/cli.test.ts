@@ -100,7 +100,7 @@ describe('firewall CLI', () => {
     cpSync(ledger, copy, { recursive: true });
     const segment = join(copy, readdirSync(copy).find((f) => f.startsWith('entries-'))!);
     const lines = readFileSync(segment, 'utf8').split('\n');
-    lines[2] = lines[2]!.replace('"DECISION"', '"DECISIOM"').replace('"REQUEST_RECEIVED"', '"REQUEST_RECEIVEE"');
+    lines[2] = lines[2]!.replace('"DECISION"', '"DECISIOM"').replace('"REQUEST_RECEIVED"', '"REQUEST_RECEIVEE"').replace('"RELEASE"', '"RELEASF"');
     writeFileSync(segment, lines.join('\n'));
     const result = run(['verify', copy]);
     expect(result.code).toBe(1);

@@ -34,12 +34,12 @@ beforeAll(async () => {
     codec: avroCodec, catalog: loadCatalog(), evaluator, registry: loadAgencyRegistry(registryPath), logger,
     dataDir, ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
   };
-  for (const role of ['ledger', 'decider', 'gateway'] as const) {
+  for (const role of ['ledger', 'decider', 'releaser', 'gateway'] as const) {
     const bus = await KafkaBus.connect({ brokers: testBrokers(), clientId: `it-${role}`, logger, partitions: 3, namespace });
     buses.push(bus);
     parts.push(await startFirewall({ ...common, bus, roles: [role] }));
   }
-  gateway = parts[2]!;
+  gateway = parts[3]!;
 }, 120_000);
 
 afterAll(async () => {
@@ -83,7 +83,7 @@ describe('request → Kafka → OPA wasm decision → signed ledger', () => {
     await consumer.run({ eachMessage: async ({ message }) => void letters.push({ key: message.key?.toString() ?? null, value: message.value! }) });
     // Every consumer of the requests topic (decider, ledger, request archive, metrics) dead-letters it under its own group.
     const consumersOf = async () => Promise.all(letters.filter((m) => m.key === 'poison-pill').map((m) => avroCodec.decode(topics.deadLetters, m.value)));
-    const expected = ['firewall-decider', 'firewall-ledger.firewall.requests.v1', 'firewall-request-archive'];
+    const expected = ['firewall-decider', 'firewall-ledger.firewall.requests.v1', 'firewall-releaser.requests', 'firewall-request-archive'];
     await waitFor(async () => {
       const seen = await consumersOf();
       return expected.every((c) => seen.some((d) => d.consumer === c));

@@ -57,7 +57,7 @@ beforeAll(async () => {
     bus, codec: avroCodec, catalog: loadCatalog(), evaluator, registry, logger, dataDir, ledgerDir,
     ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
     // The desk is started and mounted below, by this test (explicit roles keep startFirewall from adding its own).
-    roles: ['gateway', 'decider', 'ledger'],
+    roles: ['gateway', 'decider', 'ledger', 'releaser'],
   });
   await auditReviewsLikeTheLedgerWill();
   const common = { bus, codec: avroCodec, logger, fromBeginning: true } as const;

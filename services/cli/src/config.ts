@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnv, sharedEnv } from '@firewall/core';
+import { releaserEnv } from '@firewall/releaser';
 
 /** The firewall's settings, from the environment, validated once (main.ts calls this). */
 export const envShape = {
@@ -12,13 +13,14 @@ export const envShape = {
   FIREWALL_AGENCY_REGISTRY: z.string().optional().describe('agency registry JSON (agency code → JWKS); unset in embedded mode = generated dev registry'),
   FIREWALL_LEDGER_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs ledger entries; unset in embedded mode = generated'),
   FIREWALL_SUBJECT_KEY: z.string().optional().describe('file with the key (base64, 32+ bytes) of the keyed hash of subject ids in the ledger; embedded default generated in data/keys'),
-  FIREWALL_ROLES: z.string().default('gateway,decider,ledger')
-    .refine((v) => v.split(',').every((r) => ['gateway', 'decider', 'ledger', 'review'].includes(r.trim())), 'a comma list of gateway, decider, ledger, review')
-    .transform((v) => v.split(',').map((r) => r.trim()) as ('gateway' | 'decider' | 'ledger' | 'review')[])
+  FIREWALL_ROLES: z.string().default('gateway,decider,ledger,releaser')
+    .refine((v) => v.split(',').every((r) => ['gateway', 'decider', 'ledger', 'review', 'releaser'].includes(r.trim())), 'a comma list of gateway, decider, ledger, review, releaser')
+    .transform((v) => v.split(',').map((r) => r.trim()) as ('gateway' | 'decider' | 'ledger' | 'review' | 'releaser')[])
     .describe('services this process runs (Kafka mode can run one per process)'),
   FIREWALL_REVIEW_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs review resolutions; unset in embedded mode = generated'),
   FIREWALL_KAFKA_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional().describe('prefix for topic and group names on a shared Kafka cluster (tests, staging)'),
   DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long the gateway waits for a decision before a 504'),
+  ...releaserEnv,
 };
 
 export type FirewallConfig = ReturnType<typeof loadConfig>;

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8 } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
 import { AuthError } from '@firewall/core';
 import { tokenAudience, type AgencyRegistry } from '@firewall/gateway';
+import { generateEncryptionKeyPair } from '@firewall/releaser';
 
 /**
  * Embedded mode's development agency key: one Ed25519 key registered for every agency code the policy knows,
@@ -11,6 +12,12 @@ import { tokenAudience, type AgencyRegistry } from '@firewall/gateway';
  * agency's own public keys and `firewall token` refuses to run.
  */
 const devKeyFile = (dataDir: string) => join(dataDir, 'keys', 'dev-agency.key.pem');
+/**
+ * The development agencies' encryption key pair (X25519, ECDH-ES+A256KW): its public half is registered beside
+ * the signing key (`use: "enc"`), so the releaser encrypts released records to it; the private JWK stays here so
+ * whoever holds a `firewall token` can read them (`firewall decrypt`).
+ */
+export const devEncryptionKeyFile = (dataDir: string) => join(dataDir, 'keys', 'dev-agency.enc.jwk.json');
 export const devRegistryFile = (dataDir: string) => join(dataDir, 'agencies.json');
 
 export async function ensureDevAgencies(dataDir: string, agencyCodes: readonly string[]): Promise<{ registryPath: string; created: boolean }> {
@@ -22,13 +29,29 @@ export async function ensureDevAgencies(dataDir: string, agencyCodes: readonly s
     writeFileSync(keyPath, await exportPKCS8(privateKey), { mode: 0o600 });
     created = true;
   }
+  const encPath = devEncryptionKeyFile(dataDir);
+  if (!existsSync(encPath)) {
+    const { privateJwk } = await generateEncryptionKeyPair();
+    mkdirSync(join(dataDir, 'keys'), { recursive: true });
+    writeFileSync(encPath, `${JSON.stringify(privateJwk)}\n`, { mode: 0o600 });
+    created = true;
+  }
   const publicJwk = await publicJwkOf(keyPath);
+  const { d: _private, ...encPublicJwk } = devEncryptionKey(dataDir);
+  // The signing key stays first: mintDevToken names it by position.
   const registry: AgencyRegistry = {
-    agencies: Object.fromEntries(agencyCodes.map((code) => [code, { jwks: { keys: [publicJwk] }, note: 'development key (embedded mode)' }])),
+    agencies: Object.fromEntries(agencyCodes.map((code) => [code, { jwks: { keys: [publicJwk, encPublicJwk] }, note: 'development keys (embedded mode)' }])),
   };
   const registryPath = devRegistryFile(dataDir);
   writeFileSync(registryPath, `${JSON.stringify(registry, null, 2)}\n`);
   return { registryPath, created };
+}
+
+/** The development agencies' private encryption JWK (embedded mode only). */
+export function devEncryptionKey(dataDir: string): JWK {
+  const path = devEncryptionKeyFile(dataDir);
+  if (!existsSync(path)) throw new AuthError('PF_AUTH_NOT_EMBEDDED', `No development encryption key in ${dataDir}: run "npx firewall start" once (embedded mode) first.`);
+  return JSON.parse(readFileSync(path, 'utf8')) as JWK;
 }
 
 async function publicJwkOf(keyPath: string) {

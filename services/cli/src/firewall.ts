@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import express from 'express';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
 import { createAuthenticator, createGatewayApp, errorHandler, followDecisions, openApiDocument, PendingOutcomes, type AgencyRegistry, type Authenticator } from '@firewall/gateway';
-import { KafkaLedger, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
+import { JWKS_FILE, KafkaLedger, KeySet, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
 import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
 } from '@firewall/review';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createOversightMetrics, instrumentEvaluator, startOversight, type RuleCatalog } from '@firewall/oversight';
+import {
+  PendingReleases, createRecordSystems, embeddedRecordSystems, followReleases, startReleaser,
+  type RecordSystems, type RecordSystemsConfig, type Releaser,
+} from '@firewall/releaser';
 import { appendRequestArchive } from './replay.js';
 import { auditOpenApiPaths, createAuditRouter, type AuditApiDeps } from './audit-api.js';
 
@@ -35,9 +39,19 @@ export interface FirewallDeps {
   readonly ruleCatalog?: RuleCatalog;
   /** The review desk's signing key; default $dataDir/keys/review-signing.key.pem, generated when missing. */
   readonly review?: { readonly keyPath: string; readonly createKey: boolean };
+  /** The releaser: record systems (default: the fictional fixtures and the ledger aggregate) and its bounds. */
+  readonly release?: {
+    readonly recordSystems?: RecordSystemsConfig;
+    /** Bound on each record-system call (default 5 s): past it the release fails, nothing released. */
+    readonly adapterTimeoutMs?: number;
+    /** Gateway wait for the records after an ALLOW (default 15 s), and the releaser's deadline. */
+    readonly timeoutMs?: number;
+    /** The ledger's public JWKS, when the ledger runs elsewhere: the releaser acts only on entries it signed. */
+    readonly ledgerJwksPath?: string;
+  };
 }
 
-export const roles = ['gateway', 'decider', 'ledger', 'review'] as const;
+export const roles = ['gateway', 'decider', 'ledger', 'review', 'releaser'] as const;
 export type Role = (typeof roles)[number];
 
 export interface RunningFirewall {
@@ -46,6 +60,7 @@ export interface RunningFirewall {
   readonly kafkaLedger: KafkaLedger | undefined;
   readonly review: ReviewDesk | undefined;
   readonly oversight: Oversight | undefined;
+  readonly releaser: Releaser | undefined;
   /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
   close(server?: Server): Promise<void>;
 }
@@ -95,6 +110,22 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   }
   if (runs('decider')) subscriptions.push(await startDecider({ bus: deps.bus, codec: deps.codec, logger: deps.logger, evaluator }));
   if (runs('gateway')) subscriptions.push(await followDecisions({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending }));
+  const releaseTimeoutMs = deps.release?.timeoutMs ?? 15_000;
+  const releases = runs('gateway') ? new PendingReleases() : undefined;
+  if (releases) subscriptions.push(await followReleases({ bus: deps.bus, codec: deps.codec, logger: deps.logger, pending: releases }));
+  let recordSystems: RecordSystems | undefined;
+  let releaser: Releaser | undefined;
+  if (runs('releaser')) {
+    recordSystems = await createRecordSystems(deps.release?.recordSystems ?? embeddedRecordSystems, { bus: deps.bus, codec: deps.codec, logger: deps.logger });
+    // Acts only on entries the ledger signed: its published JWKS, or the folder of the file ledger running here.
+    const jwksPath = deps.release?.ledgerJwksPath ?? (ledger ? join(deps.ledgerDir, JWKS_FILE) : undefined);
+    releaser = await startReleaser({
+      bus: deps.bus, codec: deps.codec, logger: deps.logger, catalog: deps.catalog, registry: deps.registry,
+      policyData: deps.evaluator.bundle.data, adapters: recordSystems.adapters,
+      timeoutMs: deps.release?.adapterTimeoutMs ?? 5_000, releaseDeadlineMs: releaseTimeoutMs,
+      ...(jwksPath ? { ledgerKeys: () => KeySet.fromFile(jwksPath) } : {}),
+    });
+  }
   // One authenticator for the gateway and the review desk: a token's jti is spent once across both.
   const auth = createAuthenticator(deps.registry);
   const review = runs('review') ? await startReviewDesk({
@@ -106,9 +137,12 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   const gatewayApp = createGatewayApp({
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
     auth, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
+    ...(releases ? { releases: { pending: releases, timeoutMs: releaseTimeoutMs } } : {}),
   });
   const app = composeApp(gatewayApp, { review, oversight, registry, auth, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, auth, subjectKey } } : {}) });
-  await Promise.all([...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? [])].map((s) => s.ready));
+  await Promise.all([
+    ...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? []), ...(recordSystems?.subscriptions ?? []), ...(releaser?.subscriptions ?? []),
+  ].map((s) => s.ready));
   ready = true;
   return {
     app,
@@ -116,10 +150,13 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     kafkaLedger,
     review,
     oversight,
+    releaser,
     async close(server) {
       ready = false;
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
+      await releaser?.close();
+      await recordSystems?.close();
       await review?.close();
       await oversight?.close();
       await ledger?.close();

@@ -6,7 +6,9 @@ import { readBundleArchive } from '@firewall/policy';
 import { isFirewallError, loadCatalog } from '@firewall/core';
 import { formatLine, loadScenarios, runScenario, summaryLine } from './conformance.js';
 import { describeEnv, isEmbedded, loadConfig } from './config.js';
-import { mintDevToken } from './dev-keys.js';
+import { readFileSync } from 'node:fs';
+import { decryptPayload, jweFrom } from '@firewall/releaser';
+import { devEncryptionKey, mintDevToken } from './dev-keys.js';
 import { loadPolicy } from './policy-source.js';
 import { start } from './start.js';
 import { verifyCommand } from './verify.js';
@@ -21,6 +23,7 @@ Commands:
   conformance <folder> [--json]   decide every scenario file and compare with its expectation
   verify <ledger folder | evidence file> [--jwks file]   verify the audit ledger offline
   replay --candidate <bundle> [--from D] [--to D] [folder…]   show which decisions a candidate bundle would change
+  decrypt [file] [--key jwk.json]   open released records (a gateway answer, a Release or a bare JWE; stdin by default)
   report --period YYYY-MM [--format json|csv|html]   the month's transparency report (no personal data)
 
 Run "firewall <command> --help" for details. Settings (environment):
@@ -47,6 +50,12 @@ Verifies signatures, the hash chain, checkpoints and proofs with no service runn
 published with --jwks: a folder's own jwks.json could have been replaced along with the entries. Exits 0 and
 prints the count verified, or exits 1 naming the first bad position and what is wrong.`,
   report: reportHelp,
+  decrypt: `Usage: firewall decrypt [file] [--key private-jwk.json]
+
+Released records travel as a JWE encrypted to the requesting agency's registered key. Reads the gateway's JSON
+answer (records.jwe), a Release message (payload) or a bare compact JWE from the file or stdin, and prints the
+records as JSON. Without --key it uses the embedded mode's development agency key
+($FIREWALL_DATA_DIR/keys/dev-agency.enc.jwk.json); an agency passes its own private JWK with --key.`,
   replay: `Usage: firewall replay --candidate <bundle.tar.gz> [--from DATE] [--to DATE] [--json] [folder|file]...
 
 Re-decides the recorded requests ($FIREWALL_DATA_DIR/requests/, filtered on receivedAt by --from/--to: inclusive,
@@ -63,7 +72,7 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, candidate: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, period: { type: 'string' }, format: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, candidate: { type: 'string' }, key: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, period: { type: 'string' }, format: { type: 'string' } },
   });
   if (!command || command === 'help' || command === '--help' || command === '-h') return print(help.main!, 0);
   if (!help[command]) return print(`Unknown command "${command}".\n\n${help.main}`, 2, true);
@@ -112,6 +121,18 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
         ledgerDir: join(resolve(config.FIREWALL_DATA_DIR), 'ledger'), period: values.period, format: values.format ?? 'json',
         policyData: evaluator.bundle.data, ruleCatalog: ruleCatalogFromBundleFiles(readBundleArchive(bundlePath)),
       }));
+      return 0;
+    }
+    case 'decrypt': {
+      const text = readFileSync(positionals[0] ?? 0, 'utf8');
+      const key = values.key ? JSON.parse(readFileSync(values.key, 'utf8')) : devEncryptionKey(config.FIREWALL_DATA_DIR);
+      let records: unknown;
+      try {
+        records = await decryptPayload(jweFrom(text), key);
+      } catch (err) {
+        return print(`Cannot open the records: ${err instanceof Error && 'code' in err && String(err.code).startsWith('PF_') ? err.message : 'not encrypted to this key, or damaged.'}`, 1, true);
+      }
+      console.log(JSON.stringify(records, null, 2));
       return 0;
     }
     case 'replay':

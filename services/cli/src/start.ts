@@ -7,6 +7,7 @@ import {
 import { loadAgencyRegistry } from '@firewall/gateway';
 import { ruleCatalogFromBundleFiles } from '@firewall/oversight';
 import { readBundleArchive } from '@firewall/policy';
+import { loadRecordSystems } from '@firewall/releaser';
 import { reviewerAgency } from '@firewall/review';
 import { isEmbedded, type FirewallConfig } from './config.js';
 import { ensureDevAgencies } from './dev-keys.js';
@@ -39,6 +40,11 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     ruleCatalog: ruleCatalogFromBundleFiles(readBundleArchive(bundlePath)),
     ...(config.FIREWALL_SUBJECT_KEY ? { subjectKeyPath: config.FIREWALL_SUBJECT_KEY } : {}),
     review: { keyPath: config.FIREWALL_REVIEW_KEY ?? join(dataDir, 'keys', 'review-signing.key.pem'), createKey: embedded },
+    release: {
+      ...(config.FIREWALL_RECORD_SYSTEMS ? { recordSystems: loadRecordSystems(config.FIREWALL_RECORD_SYSTEMS) } : {}),
+      adapterTimeoutMs: config.ADAPTER_TIMEOUT_MS, timeoutMs: config.RELEASE_TIMEOUT_MS,
+      ...(config.FIREWALL_LEDGER_JWKS ? { ledgerJwksPath: config.FIREWALL_LEDGER_JWKS } : {}),
+    },
     ...(config.KAFKA_BROKERS ? { kafkaLedger: { brokers: brokerList(config.KAFKA_BROKERS), onFatal, namespace: config.FIREWALL_KAFKA_NAMESPACE } } : {}),
   });
   const server = firewall.app.listen(config.PORT, config.HOST);
@@ -51,13 +57,15 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json, /metrics${firewall.oversight ? ', /oversight (dashboard for the council)' : ''})`);
+  if (firewall.releaser) out(`  records: ${config.FIREWALL_RECORD_SYSTEMS ?? 'fictional fixture residents (municipal_id, service_requests, summons, parking) and ledger counts (audit)'}`);
   if (firewall.review) out(`  review desk: http://${config.HOST}:${port}/review  (reviewer token: npx firewall token --agency ${reviewerAgency} --role CITY_ATTORNEY)`);
   if (embedded) {
     out('');
     out('Send a first request (a token is single-use; mint one per request):');
     out(`  TOKEN=$(npx firewall token --agency CITY_REGULATORY_SERVICES)`);
     out(`  curl -s -X POST http://${config.HOST}:${port}/v1/requests -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
-    out(`    -d '{"purpose":{"code":"CODE_ENFORCEMENT"},"system":"service_requests","fields":["service_type","location_address","caller_name"]}'`);
+    out(`    -d '{"purpose":{"code":"CODE_ENFORCEMENT"},"system":"service_requests","fields":["service_type","location_address","caller_name"],"subjectIds":["SR-2026-000001"]}' \\`);
+    out(`    | npx firewall decrypt    # the records arrive encrypted to the agency's key; this opens them with the dev key`);
   }
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

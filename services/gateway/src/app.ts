@@ -4,6 +4,7 @@ import {
   FirewallError, parseRecordRequest, isFirewallError, isPlainObject, topics,
   type Bus, type Codec, type FieldCatalog, type Logger,
 } from '@firewall/core';
+import type { PendingReleases } from '@firewall/releaser';
 import type { Authenticator } from './auth.js';
 import { errorHandler } from './errors-http.js';
 import { openApiDocument } from './openapi.js';
@@ -24,6 +25,11 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** How long a requester waits for the decision before a 504 (nothing is released after a 504 either). */
   readonly decisionTimeoutMs: number;
+  /**
+   * Records for ALLOW / ALLOW_REDACTED: the releaser's Release, waited for at most timeoutMs after the decision.
+   * Without it the gateway answers the decision alone (nothing is delivered).
+   */
+  readonly releases?: { readonly pending: PendingReleases; readonly timeoutMs: number };
   readonly isReady: () => boolean;
   readonly now?: () => Date;
 }
@@ -50,11 +56,32 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
     res.locals.agency = requester.agency;
     // Identity and time come from the token and the clock, never from the body.
     const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, ...rest } = bodyObject(req.body);
-    const decision = await decideThroughBus(res.locals.requestId as string, requester.agency, {
-      ...rest, requester: { agency: requester.agency, role: requester.role, verified: true },
-    });
-    log.info({ requestId: decision.requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
-    res.status(statusFor(decision.decision)).json(publicView(decision));
+    const requestId = res.locals.requestId as string;
+    // Tracked before the request is published, so a fast release is kept; forgotten whatever the answer.
+    deps.releases?.pending.track(requestId);
+    try {
+      const decision = await decideThroughBus(requestId, requester.agency, {
+        ...rest, requester: { agency: requester.agency, role: requester.role, verified: true },
+      });
+      log.info({ requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
+      if (!deps.releases || (decision.decision !== 'ALLOW' && decision.decision !== 'ALLOW_REDACTED')) {
+        res.status(statusFor(decision.decision)).json(publicView(decision));
+        return;
+      }
+      const release = await deps.releases.pending.wait(requestId, deps.releases.timeoutMs);
+      if (!release) throw new FirewallError('PF_GATEWAY_TIMEOUT', 'The records did not arrive in time; nothing was released to you. Ask again later.');
+      if (release.outcome !== 'RELEASED' || !release.payload) {
+        const cause = release.failure ?? 'PF_RELEASE_FAILED';
+        throw new FirewallError('PF_RELEASE_FAILED', `The record system could not deliver (${cause}); nothing was released. The failure is audited.`, { details: [cause] });
+      }
+      // The gateway never decrypts: the records are a JWE only the requesting agency's key opens.
+      res.status(200).json({
+        ...publicView(decision),
+        records: { jwe: release.payload, count: release.recordCount ?? 0, fields: release.fields ?? [], transformed: release.transformed ?? [] },
+      });
+    } finally {
+      deps.releases?.pending.forget(requestId);
+    }
   });
 
   /**

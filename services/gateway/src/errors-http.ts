@@ -5,7 +5,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   PF_REQ_SCHEMA: 400, PF_REQ_UNKNOWN_SYSTEM: 400, PF_REQ_UNKNOWN_FIELD: 400, PF_REQ_NO_FIELDS: 400,
   PF_REQ_BAD_DATE: 400, PF_REQ_BAD_COUNT: 400, PF_REQ_NOT_JSON: 400, PF_REQ_TOO_LARGE: 413,
   PF_AUTH_MISSING: 401, PF_AUTH_INVALID: 401, PF_AUTH_UNKNOWN_AGENCY: 401, PF_AUTH_REPLAYED: 401, PF_AUTH_FORBIDDEN: 403,
-  PF_NOT_FOUND: 404, PF_GATEWAY_TIMEOUT: 504, PF_GATEWAY_NOT_READY: 503,
+  PF_NOT_FOUND: 404, PF_GATEWAY_TIMEOUT: 504, PF_GATEWAY_NOT_READY: 503, PF_RELEASE_FAILED: 502,
 };
 
 export function httpStatusOf(err: unknown): number {
@@ -33,7 +33,7 @@ export function errorHandler(logger: Logger, onRejected: (err: unknown, status: 
     const requestId = (res.locals.requestId as string | undefined) ?? null;
     if (status >= 500) {
       logger.error({ err, requestId, path: req.path }, 'request failed');
-      res.status(status).json({ error: status === 504 || status === 503 ? (err as Error).message : 'Internal error: nothing was released.', code: isFirewallError(err) ? err.code : 'PF_INTERNAL', requestId });
+      res.status(status).json({ error: status === 504 || status === 503 || status === 502 ? (err as Error).message : 'Internal error: nothing was released.', code: isFirewallError(err) ? err.code : 'PF_INTERNAL', requestId });
       return;
     }
     logger.info({ code: (err as FirewallError).code, status, requestId }, 'request rejected');

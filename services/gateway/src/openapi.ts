@@ -23,6 +23,11 @@ const decisionView = {
     released: { type: 'array', items: { type: 'string' } },
     withheld: { type: 'array', items: { type: 'string' } },
     ticket: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' } } },
+    records: {
+      type: 'object',
+      description: 'ALLOW / ALLOW_REDACTED: the released records as a compact JWE (ECDH-ES+A256KW, A256GCM) to the agency\'s registered encryption key; only that key opens it.',
+      properties: { jwe: { type: 'string' }, count: { type: 'integer' }, fields: { type: 'array', items: { type: 'string' } }, transformed: { type: 'array', items: { type: 'string' } } },
+    },
   },
 };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -55,14 +60,15 @@ export const openApiDocument = {
         security: [{ agencyToken: [] }],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RecordRequestBody' } } } },
         responses: {
-          200: decisionResponse('ALLOW or ALLOW_REDACTED: the decision with released and withheld fields'),
+          200: decisionResponse('ALLOW or ALLOW_REDACTED: the decision with released and withheld fields, and the records encrypted to the requester'),
+          502: errorResponse('The record system failed or timed out (PF_RELEASE_FAILED): nothing was released; the failure is audited'),
           202: decisionResponse('REVIEW: held for the city attorney; nothing released; a ticket id to follow'),
           400: errorResponse('Malformed request (PF_REQ_*): nothing was decided or released'),
           401: errorResponse('Missing, invalid, replayed or unregistered token (PF_AUTH_*)'),
           403: decisionResponse('DENY: the cited rules and their legal sources'),
           413: errorResponse('Body too large'),
           503: errorResponse('Not ready yet'),
-          504: errorResponse('No decision in time: nothing released'),
+          504: errorResponse('No decision, or no records, in time (PF_GATEWAY_TIMEOUT): nothing released'),
         },
       },
     },

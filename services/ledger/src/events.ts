@@ -1,11 +1,11 @@
-import { topics, type Decision, type RecordRequest, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
+import { topics, type Decision, type RecordRequest, type Release, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
 import { digestEvent } from './canonical.js';
 import { isRequestId } from './entry.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { subjectHash, summarise } from './summary.js';
 
 /** The topics the ledger chains, in no particular order (each message becomes one entry). */
-export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews] as const;
+export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews, topics.releases] as const;
 export type ChainedTopic = (typeof chainedTopics)[number];
 
 /** The consumer name the ledger puts on dead letters it produces itself (it chains those directly). */
@@ -47,6 +47,19 @@ export function reviewSummary(resolution: ReviewResolution) {
  * The ledger event for a message on a chained topic, or null when it is already chained (a dead letter the
  * ledger wrote itself). The event itself stays out of the ledger: only its digest and a summary go in.
  */
+/**
+ * What the releaser delivered (firewall.releases.v1): RELEASED or FAILED, the field names delivered (raw and
+ * transformed), how many records, and the failure code; never the payload, which only the requester can open.
+ */
+export function releaseSummary(release: Release) {
+  return summarise({
+    decision: release.outcome,
+    fields: [...(release.fields ?? []), ...(release.transformed ?? [])].sort(),
+    count: release.recordCount ?? 0,
+    ...(release.failure ? { reason: release.failure } : {}),
+  });
+}
+
 export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicMessages[T], options: { subjectKey?: Uint8Array } = {}): LedgerEvent | null {
   switch (topic) {
     case topics.requests: {
@@ -66,6 +79,10 @@ export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicM
         type: 'REJECTED_INPUT', requestId: rejection.rejectionId, eventDigest: digestEvent(rejection),
         summary: summarise({ reason: rejection.code, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
       };
+    }
+    case topics.releases: {
+      const release = message as Release;
+      return { type: 'RELEASE', requestId: release.requestId, eventDigest: digestEvent(release), summary: releaseSummary(release) };
     }
     case topics.reviews: {
       const resolution = message as ReviewResolution;
