@@ -94,6 +94,14 @@ describe('audit API for the city attorney', () => {
     expect((await request(firewall.app).get('/v1/audit/entries')).status).toBe(401);
   });
 
+  it('chains every request before its decision', async () => {
+    const all = await request(firewall.app).get('/v1/audit/entries').query({ limit: 500 }).set('authorization', `Bearer ${await attorney()}`);
+    const seqOf = (type: string, id: string) => all.body.entries.find((e: { type: string; requestId: string }) => e.type === type && e.requestId === id)?.seq as number;
+    const decided = all.body.entries.filter((e: { type: string }) => e.type === 'DECISION');
+    expect(decided.length).toBeGreaterThanOrEqual(3);
+    for (const d of decided) expect(seqOf('REQUEST_RECEIVED', d.requestId)).toBeLessThan(d.seq);
+  });
+
   it('no personal value reaches the ledger, the evidence or the logs', async () => {
     await bus.settled();
     const ledgerDir = join(dataDir, 'ledger');

@@ -19,6 +19,41 @@ export interface LedgerServiceDeps {
   readonly group?: string;
   /** Key of the keyed hash of subject identifiers (see subject-key.ts); without it no subject hashes are kept. */
   readonly subjectKey?: Uint8Array;
+  /** How long a decision, review or release waits for its request's entry before being chained anyway. */
+  readonly requestWaitMs?: number;
+}
+
+/**
+ * Remembers which requests are chained (the most recent 50,000) so that what follows a request is chained after
+ * it. A follower whose request never shows (it was dead-lettered, or chained before a restart) waits only
+ * `waitMs`: the chain's completeness never depends on the order.
+ */
+class RequestFirst {
+  readonly #chained = new Set<string>();
+  readonly #waiting = new Map<string, (() => void)[]>();
+  readonly #waitMs: number;
+
+  constructor(waitMs: number) {
+    this.#waitMs = waitMs;
+  }
+
+  chained(requestId: string): void {
+    this.#chained.add(requestId);
+    if (this.#chained.size > 50_000) this.#chained.delete(this.#chained.values().next().value!);
+    for (const wake of this.#waiting.get(requestId) ?? []) wake();
+    this.#waiting.delete(requestId);
+  }
+
+  async after(requestId: string): Promise<void> {
+    if (this.#chained.has(requestId)) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#waitMs);
+      this.#waiting.set(requestId, [...(this.#waiting.get(requestId) ?? []), () => {
+        clearTimeout(timer);
+        resolve();
+      }]);
+    });
+  }
 }
 
 export interface LedgerService {
@@ -55,12 +90,17 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
     // durable entries only.
     await deps.bus.publish(topics.audit, stored.entry.requestId ?? 'ledger', await deps.codec.encode(topics.audit, toAuditEntry(stored)));
   };
+  const order = new RequestFirst(deps.requestWaitMs ?? 3_000);
   // One consumer group per topic: Kafka's assignors expect every member of a group to subscribe to the same topics.
   const subscriptions = await Promise.all(chainedTopics.map((topic) => consume({
     bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true, topic, group: `${group}.${topic}`,
     handle: async (message) => {
       const event = ledgerEventFor(topic, message, deps.subjectKey ? { subjectKey: deps.subjectKey } : {});
-      if (event) await append(event);
+      if (!event) return;
+      // A request's story reads in order: what follows it (decision, review, release) waits for it, briefly.
+      if (topic !== topics.requests && topic !== topics.rejections && topic !== topics.deadLetters && event.requestId) await order.after(event.requestId);
+      await append(event);
+      if (topic === topics.requests && event.requestId) order.chained(event.requestId);
     },
   })));
   return {
