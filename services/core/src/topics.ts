@@ -15,12 +15,15 @@ export type TopicName = (typeof topics)[keyof typeof topics];
 /** Topics that carry no firewall message: the ledger writers' lock (its one partition is the right to write). */
 export const internalTopics = {
   ledgerLock: 'firewall.ledger-lock.v1',
+  /** Signed Merkle tree heads of the audit chain (JSON lines as in checkpoints.ndjson), written with the entries. */
+  checkpoints: 'firewall.checkpoints.v1',
 } as const;
 
 /** Topic settings that differ from the default (3 partitions): the chain is one ordered, never-expiring log. */
 export const topicSettings: Record<string, { partitions: number; config?: Record<string, string> }> = {
   [topics.audit]: { partitions: 1, config: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' } },
   [internalTopics.ledgerLock]: { partitions: 1 },
+  [internalTopics.checkpoints]: { partitions: 1, config: { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' } },
 };
 
 /** Header keys, defined once. */

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { avroCodec, inNamespace, topics, type AuditEntry } from '@firewall/core';
+import { avroCodec, inNamespace, internalTopics, topics, type AuditEntry } from '@firewall/core';
 import { sha256Hex, canonicalJson } from './canonical.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GENESIS_HASH, serializeLine, type LedgerEntry } from './entry.js';
-import { JWKS_FILE, segmentName } from './layout.js';
+import { CHECKPOINTS_FILE, JWKS_FILE, segmentName } from './layout.js';
+import { parseCheckpointLine } from './checkpoint.js';
+import { MerkleFrontier, leafHash } from './merkle.js';
 import type { Jwks } from './signer/signer.js';
 import { LedgerError } from './errors.js';
 
@@ -22,12 +24,16 @@ export const genesisHead: ChainHead = { seq: -1, hash: GENESIS_HASH };
  * was when the call started, in order.
  */
 export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) => void, options: { timeoutMs?: number; namespace?: string } = {}): Promise<number> {
-  const auditTopic = inNamespace(options.namespace, topics.audit);
+  return readTopicToEnd(kafka, inNamespace(options.namespace, topics.audit), async (value) => onEntry(await avroCodec.decode(topics.audit, value)), options);
+}
+
+/** Reads every committed message of a one-partition topic up to its end as of the call, in order. */
+export async function readTopicToEnd(kafka: Kafka, topic: string, onValue: (value: Buffer) => void | Promise<void>, options: { timeoutMs?: number } = {}): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   let high: number;
   try {
-    const offsets = await admin.fetchTopicOffsets(auditTopic);
+    const offsets = await admin.fetchTopicOffsets(topic);
     high = Math.max(0, ...offsets.map((o) => Number(o.high)));
   } finally {
     await admin.disconnect();
@@ -37,9 +43,9 @@ export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) 
   let count = 0;
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic: auditTopic, fromBeginning: true });
+    await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new LedgerError('PF_LEDGER_CORRUPT', 'Timed out reading the audit topic.')), options.timeoutMs ?? 120_000);
+      const timer = setTimeout(() => reject(new LedgerError('PF_LEDGER_CORRUPT', `Timed out reading ${topic}.`)), options.timeoutMs ?? 120_000);
       // Also emitted for batches that held only transaction markers: their last offset tells when we reached the end.
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         if (Number(payload.lastOffset) + 1 >= high) {
@@ -50,7 +56,7 @@ export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) 
       consumer.run({
         autoCommit: false,
         eachMessage: async ({ message }) => {
-          onEntry(await avroCodec.decode(topics.audit, message.value ?? Buffer.alloc(0)));
+          await onValue(message.value ?? Buffer.alloc(0));
           count++;
         },
       }).catch(reject);
@@ -65,12 +71,20 @@ export async function readAuditTopic(kafka: Kafka, onEntry: (entry: AuditEntry) 
  * The head of the committed chain, its last entry's hash checked. Called by the active writer right after it has
  * fenced any earlier writer, so no transaction is left open and the end of the log is stable.
  */
-export async function recoverHead(kafka: Kafka, namespace?: string): Promise<{ head: ChainHead; entries: number }> {
+export async function recoverHead(kafka: Kafka, namespace?: string): Promise<{ head: ChainHead; entries: number; frontier: MerkleFrontier; checkpointed: number }> {
   let last: AuditEntry | undefined;
-  const count = await readAuditTopic(kafka, (entry) => (last = entry), { namespace });
-  if (!last) return { head: genesisHead, entries: 0 };
+  const frontier = new MerkleFrontier();
+  const count = await readAuditTopic(kafka, (entry) => {
+    last = entry;
+    frontier.append(leafHash(entry.hash));
+  }, { namespace });
+  let checkpointed = 0;
+  await readTopicToEnd(kafka, inNamespace(namespace, internalTopics.checkpoints), (value) => {
+    checkpointed = Math.max(checkpointed, parseCheckpointLine(value.toString('utf8')).checkpoint.size);
+  });
+  if (!last) return { head: genesisHead, entries: 0, frontier, checkpointed };
   checkEntry(last, count - 1);
-  return { head: { seq: last.seq, hash: last.hash }, entries: count };
+  return { head: { seq: last.seq, hash: last.hash }, entries: count, frontier, checkpointed };
 }
 
 /**
@@ -82,8 +96,11 @@ export async function exportAuditTopic(kafka: Kafka, dir: string, jwks: Jwks, na
   const count = await readAuditTopic(kafka, (message) => {
     lines.push(serializeLine({ entry: fromAuditEntry(message) as LedgerEntry, hash: message.hash, jws: message.jws }));
   }, { namespace });
+  const checkpoints: string[] = [];
+  await readTopicToEnd(kafka, inNamespace(namespace, internalTopics.checkpoints), (value) => void checkpoints.push(value.toString('utf8')));
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, segmentName(0)), lines.length ? `${lines.join('\n')}\n` : '');
+  await writeFile(join(dir, CHECKPOINTS_FILE), checkpoints.length ? `${checkpoints.join('\n')}\n` : '');
   await writeFile(join(dir, JWKS_FILE), `${JSON.stringify(jwks, null, 2)}\n`);
   return count;
 }

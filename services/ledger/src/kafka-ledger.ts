@@ -4,6 +4,8 @@ import { GENESIS_HASH, sealEntry, type LedgerEntry, type StoredLine } from './en
 import { chainedTopics, deadLetterEvent, ledgerConsumerName, ledgerEventFor, type ChainedTopic } from './events.js';
 import { recoverHead, type ChainHead } from './kafka-chain.js';
 import { lockAssigner } from './lock-assigner.js';
+import { serializeCheckpoint, signCheckpoint, type CheckpointLine } from './checkpoint.js';
+import { MerkleFrontier, leafHash } from './merkle.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { toAuditEntry } from './service.js';
 import type { Signer } from './signer/signer.js';
@@ -19,6 +21,10 @@ export interface KafkaLedgerOptions {
   readonly sessionTimeoutMs?: number;
   /** Called when this writer lost its right to append (fenced, or the chain cannot be extended): stop the process. */
   readonly onFatal?: (err: unknown) => void;
+  /** Sign a Merkle checkpoint at least every this many entries (default 1000)… */
+  readonly checkpointEvery?: number;
+  /** …and at least this often while entries arrive (default 60 s). */
+  readonly checkpointIntervalMs?: number;
   /** Key of the keyed hash of subject identifiers; without it no subject hashes are kept. */
   readonly subjectKey?: Uint8Array;
   /** Prefix for topics, groups and the transactional id (see inNamespace); unset in production. */
@@ -41,6 +47,9 @@ export class KafkaLedger {
   readonly #log: Logger;
   #role: LedgerRole = 'starting';
   #head: ChainHead | undefined;
+  #frontier = new MerkleFrontier();
+  #checkpointed = 0;
+  #checkpointedAt = Date.now();
   #lock: Consumer | undefined;
   #inputs: Consumer | undefined;
   #producer: Producer | undefined;
@@ -117,8 +126,10 @@ export class KafkaLedger {
     // An empty transaction initialises our producer id: from here on every earlier writer is fenced and any
     // transaction it left open is aborted, so the end of the audit topic is stable.
     await (await producer.transaction()).abort();
-    const { head, entries } = await recoverHead(this.#kafka, this.#options.namespace);
+    const { head, entries, frontier, checkpointed } = await recoverHead(this.#kafka, this.#options.namespace);
     this.#head = head;
+    this.#frontier = frontier;
+    this.#checkpointed = checkpointed;
     this.#log.info({ entries, seq: head.seq }, 'ledger active: chain head recovered from the audit topic');
     // A short session: when an active writer dies, its successor's join waits for this long at most.
     const inputs = this.#kafka.consumer({ groupId: this.#group, readUncommitted: false, maxWaitTimeInMs: 500, sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 1_000 });
@@ -148,12 +159,17 @@ export class KafkaLedger {
       head = { seq: sealed.entry.seq, hash: sealed.hash };
     }
     const last = batch.messages.at(-1)!;
+    const { frontier, checkpoints } = await this.#extendTree(entries);
     const transaction = await this.#producer!.transaction();
     try {
       if (entries.length) {
         const messages = await Promise.all(entries.map(async (e) => ({ key: e.entry.requestId ?? 'ledger', value: await avroCodec.encode(topics.audit, toAuditEntry(e)) })));
         // Several produce requests in the one transaction: a record batch must stay under the broker's message size.
         for (let i = 0; i < messages.length; i += 200) await transaction.send({ topic: this.#name(topics.audit), acks: -1, messages: messages.slice(i, i + 200) });
+      }
+      // The tree head is signed in the same transaction as the entries it covers: never one without the other.
+      if (checkpoints.length) {
+        await transaction.send({ topic: this.#name(internalTopics.checkpoints), acks: -1, messages: checkpoints.map((c) => ({ key: 'checkpoint', value: serializeCheckpoint(c) })) });
       }
       if (letters.length) await transaction.send({ topic: this.#name(topics.deadLetters), acks: -1, messages: letters });
       await transaction.sendOffsets({ consumerGroupId: this.#group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(last.offset) + 1) }] }] });
@@ -165,6 +181,11 @@ export class KafkaLedger {
       throw err;
     }
     this.#head = head;
+    this.#frontier = frontier;
+    if (checkpoints.length) {
+      this.#checkpointed = checkpoints.at(-1)!.checkpoint.size;
+      this.#checkpointedAt = Date.now();
+    }
     this.appended += entries.length;
     resolveOffset(last.offset);
     await heartbeat();
@@ -179,6 +200,24 @@ export class KafkaLedger {
       letters.push({ key: key ?? `${topic}:${offset}`, value: await avroCodec.encode(topics.deadLetters, letter) });
       return deadLetterEvent(key, letter.code, { ...letter, payload: value.toString('base64') });
     }
+  }
+
+  /** The tree with the batch's entries, and a signed head at every `checkpointEvery` entries (or when the interval passed). */
+  async #extendTree(entries: readonly StoredLine[]): Promise<{ frontier: MerkleFrontier; checkpoints: CheckpointLine[] }> {
+    const every = this.#options.checkpointEvery ?? 1000;
+    const frontier = this.#frontier.clone();
+    const checkpoints: CheckpointLine[] = [];
+    let last = this.#checkpointed;
+    const sign = async () => {
+      checkpoints.push(await signCheckpoint(frontier.size, frontier.root(), this.#options.signer, this.#options.now?.() ?? new Date(), [...frontier.peaks]));
+      last = frontier.size;
+    };
+    for (const e of entries) {
+      frontier.append(leafHash(e.hash));
+      if (frontier.size - last >= every) await sign();
+    }
+    if (frontier.size > last && Date.now() - this.#checkpointedAt >= (this.#options.checkpointIntervalMs ?? 60_000)) await sign();
+    return { frontier, checkpoints };
   }
 
   async #seal(head: ChainHead, event: LedgerEvent): Promise<StoredLine> {
