@@ -39,13 +39,14 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-export class FirewallError extends Error {
-  readonly code: ErrorCode;
+/** The base of every coded error; packages with codes of their own (ledger, releaser) narrow `C`. */
+export class FirewallError<C extends string = ErrorCode> extends Error {
+  readonly code: C;
   readonly retriable: boolean;
   /** Safe-to-show details (paths, names of settings): never record values. */
   readonly details: readonly string[];
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retriable?: boolean; details?: readonly string[] } = {}) {
+  constructor(code: C, message: string, options: { cause?: unknown; retriable?: boolean; details?: readonly string[] } = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -62,7 +63,7 @@ export class BusError extends FirewallError {}
 
 export type AnyFirewallError = ConfigError | ValidationError | AuthError | PolicyError | BusError | FirewallError;
 
-export function isFirewallError(err: unknown): err is FirewallError {
+export function isFirewallError(err: unknown): err is FirewallError<string> {
   return err instanceof FirewallError;
 }
 

@@ -9,7 +9,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
 };
 
 export function httpStatusOf(err: unknown): number {
-  return isFirewallError(err) ? (statusByCode[err.code] ?? 500) : 500;
+  return isFirewallError(err) ? ((statusByCode as Record<string, number | undefined>)[err.code] ?? 500) : 500;
 }
 
 /** Normalises body-parser failures into coded errors. */

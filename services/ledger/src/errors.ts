@@ -1,7 +1,6 @@
-/**
- * Errors of the ledger library. Same shape as core's FirewallError (code, retriable, cause), kept local so the
- * ledger and its offline verifier depend on nothing but jose and canonicalize.
- */
+import { FirewallError } from '@firewall/core';
+
+/** Errors of the ledger library: core's FirewallError with the ledger's own codes. */
 export const ledgerErrorCodes = [
   'PF_LEDGER_LOCKED',
   'PF_LEDGER_CORRUPT',
@@ -18,24 +17,7 @@ export const ledgerErrorCodes = [
 
 export type LedgerErrorCode = (typeof ledgerErrorCodes)[number];
 
-export class LedgerError extends Error {
-  readonly code: LedgerErrorCode;
-  readonly retriable: boolean;
-  /** Safe-to-show details (paths, positions, key names): never summary or record values. */
-  readonly details: readonly string[];
-
-  constructor(
-    code: LedgerErrorCode,
-    message: string,
-    options: { cause?: unknown; retriable?: boolean; details?: readonly string[] } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-    this.details = options.details ?? [];
-  }
-}
+export class LedgerError extends FirewallError<LedgerErrorCode> {}
 
 export function isLedgerError(err: unknown): err is LedgerError {
   return err instanceof LedgerError;

@@ -1,6 +1,8 @@
+import { FirewallError } from '@firewall/core';
+
 /**
- * Why a release failed. Same shape as core's FirewallError (code, retriable, cause, safe details), kept local
- * like the ledger's: these codes travel in Release.failure and in the ledger's RELEASE entries, never a message.
+ * Why a release failed: core's FirewallError with the releaser's own codes. These codes travel in Release.failure
+ * and in the ledger's RELEASE entries, never a message.
  */
 export const releaseErrorCodes = [
   /** The record system did not answer within the releaser's bound. */
@@ -25,20 +27,7 @@ export const releaseErrorCodes = [
 
 export type ReleaseErrorCode = (typeof releaseErrorCodes)[number];
 
-export class ReleaseError extends Error {
-  readonly code: ReleaseErrorCode;
-  readonly retriable: boolean;
-  /** Safe-to-show details (setting names, field names): never record values. */
-  readonly details: readonly string[];
-
-  constructor(code: ReleaseErrorCode, message: string, options: { cause?: unknown; retriable?: boolean; details?: readonly string[] } = {}) {
-    super(message, { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-    this.details = options.details ?? [];
-  }
-}
+export class ReleaseError extends FirewallError<ReleaseErrorCode> {}
 
 /** An adapter's failure: PF_ADAPTER_TIMEOUT or PF_ADAPTER_FAILED, wrapping the cause at the boundary. */
 export class AdapterError extends ReleaseError {}
