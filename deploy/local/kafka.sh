@@ -59,6 +59,12 @@ die() {
   exit 1
 }
 
+SCRIPT=kafka.sh
+SERVER=broker
+# shellcheck source=deploy/local/leases.sh
+source "$ROOT/deploy/local/leases.sh"
+server_running() { broker_pid >/dev/null; }
+
 LOG_START_BYTES=0 # size of server.log when this start began: older lines belong to earlier runs
 
 show_log_tail() {
@@ -77,13 +83,6 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # A process that exited but was not reaped yet (zombie) counts as dead.
-alive() {
-  local pid=$1 state
-  [[ -r "/proc/$pid/stat" ]] || return 1
-  state="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)"
-  [[ -n "$state" && "$state" != Z ]]
-}
-
 # The broker pid when our broker runs (the pid file names a live kafka.Kafka process), else nothing.
 broker_pid() {
   local pid
@@ -103,12 +102,6 @@ port_open() {
 
 probe() {
   node "$ROOT/deploy/local/kafka-probe.mjs" "$BROKER" "${1:-5000}"
-}
-
-with_lock() {
-  mkdir -p "$CACHE"
-  exec 9>"$LOCK_FILE"
-  flock -w 900 9 || die "timed out waiting for $LOCK_FILE (another kafka.sh is busy)"
 }
 
 resolve_jars() {
@@ -295,48 +288,11 @@ stop_locked() {
   rm -rf "$LEASES"
 }
 
-prune_leases() {
-  mkdir -p "$LEASES"
-  local f
-  for f in "$LEASES"/*; do
-    [[ -e "$f" ]] || continue
-    alive "$(basename "$f")" || rm -f "$f"
-  done
-}
-
 cmd_start() {
   with_lock
   start_locked >/dev/null
   # Started or adopted by hand: the harness must leave it running.
   rm -f "$AUTO_MARK"
-}
-
-cmd_acquire() {
-  local owner=${1:?usage: kafka.sh acquire <pid>} result
-  with_lock
-  result="$(start_locked)"
-  [[ "$result" == started ]] && touch "$AUTO_MARK"
-  prune_leases
-  touch "$LEASES/$owner"
-  echo "$result"
-}
-
-cmd_release() {
-  local owner=${1:-} pid
-  with_lock
-  [[ -n "$owner" ]] && rm -f "$LEASES/$owner"
-  prune_leases
-  if ! pid="$(broker_pid)"; then
-    rm -f "$AUTO_MARK"
-    return 0
-  fi
-  if [[ ! -f "$AUTO_MARK" ]]; then
-    say "leaving the broker running: it was started by hand (kafka.sh start)"
-  elif [[ -n "$(ls -A "$LEASES")" ]]; then
-    say "leaving the broker running: still used by pid(s) $(find "$LEASES" -mindepth 1 -printf '%f ')"
-  else
-    stop_broker "$pid"
-  fi
 }
 
 cmd_status() {

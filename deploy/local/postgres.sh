@@ -37,18 +37,11 @@ die() {
   exit 1
 }
 
-alive() {
-  local pid=$1 state
-  [[ -r "/proc/$pid/stat" ]] || return 1
-  state="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)"
-  [[ -n "$state" && "$state" != Z ]]
-}
-
-with_lock() {
-  mkdir -p "$CACHE"
-  exec 9>"$LOCK_FILE"
-  flock -w 900 9 || die "timed out waiting for $LOCK_FILE (another postgres.sh is busy)"
-}
+SCRIPT=postgres.sh
+SERVER=server
+# shellcheck source=deploy/local/leases.sh
+source "$ROOT/deploy/local/leases.sh"
+server_running() { running; }
 
 # The newest installed server's bin folder, or nothing.
 bin_dir() {
@@ -165,43 +158,6 @@ stop_locked() {
   fi
   rm -f "$AUTO_MARK"
   rm -rf "$LEASES"
-}
-
-prune_leases() {
-  mkdir -p "$LEASES"
-  local f
-  for f in "$LEASES"/*; do
-    [[ -e "$f" ]] || continue
-    alive "$(basename "$f")" || rm -f "$f"
-  done
-}
-
-cmd_acquire() {
-  local owner=${1:?usage: postgres.sh acquire <pid>} result
-  with_lock
-  result="$(start_locked)"
-  [[ "$result" == started ]] && touch "$AUTO_MARK"
-  prune_leases
-  touch "$LEASES/$owner"
-  echo "$result"
-}
-
-cmd_release() {
-  local owner=${1:-}
-  with_lock
-  [[ -n "$owner" ]] && rm -f "$LEASES/$owner"
-  prune_leases
-  if ! running; then
-    rm -f "$AUTO_MARK"
-    return 0
-  fi
-  if [[ ! -f "$AUTO_MARK" ]]; then
-    say "leaving the server running: it was started by hand (postgres.sh start)"
-  elif [[ -n "$(ls -A "$LEASES")" ]]; then
-    say "leaving the server running: still used by pid(s) $(find "$LEASES" -mindepth 1 -printf '%f ')"
-  else
-    stop_locked
-  fi
 }
 
 cmd_status() {
