@@ -8,23 +8,27 @@ import {
 
 export const REPORT_FORMAT = 'firewall-transparency-report/1';
 
-export interface ReportRow {
+/** A row of counts by decision; `V` is how a count is published (the report's cells, the summary's figures). */
+export interface CountRow<V> {
   readonly key: string;
   readonly label: string;
-  readonly cells: Readonly<Record<DecisionCode, Published>>;
-  readonly total: Published;
+  readonly cells: Readonly<Record<DecisionCode, V>>;
+  readonly total: V;
   /** Rules only: the rule's title and legal sources. */
   readonly sources?: readonly string[];
 }
 
-export interface ReportTable {
+export interface CountTable<V> {
   readonly id: string;
   readonly title: string;
   readonly rowHeading: string;
-  readonly rows: readonly ReportRow[];
+  readonly rows: readonly CountRow<V>[];
   /** Column totals, where the rows partition the requests (not for rules: a decision cites several). */
-  readonly totals: ReportRow | null;
+  readonly totals: CountRow<V> | null;
 }
+
+export type ReportRow = CountRow<Published>;
+export type ReportTable = CountTable<Published>;
 
 export interface ReasonTable {
   readonly title: string;

@@ -1,5 +1,5 @@
 import type { OversightIndex } from './oversight-index.js';
-import { buildReport, isPeriod, type ReportOptions, type ReportRow, type ReportTable, type TransparencyReport } from './report.js';
+import { buildReport, isPeriod, type CountRow, type CountTable, type ReportOptions, type ReportRow, type ReportTable, type TransparencyReport } from './report.js';
 import type { Published } from './suppression.js';
 import { decisionHelp, decisionLabels, decisions, type DecisionCode } from './vocabulary.js';
 
@@ -11,21 +11,8 @@ import { decisionHelp, decisionLabels, decisions, type DecisionCode } from './vo
  */
 export type Figure = Published | { readonly atLeast: number };
 
-export interface FigureRow {
-  readonly key: string;
-  readonly label: string;
-  readonly cells: Readonly<Record<DecisionCode, Figure>>;
-  readonly total: Figure;
-  readonly sources?: readonly string[];
-}
-
-export interface FigureTable {
-  readonly id: string;
-  readonly title: string;
-  readonly rowHeading: string;
-  readonly rows: readonly FigureRow[];
-  readonly totals: FigureRow | null;
-}
+export type FigureRow = CountRow<Figure>;
+export type FigureTable = CountTable<Figure>;
 
 export interface OversightSummary {
   readonly from: string;
