@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['core', 'policy', 'ledger', 'releaser', 'gateway', 'review', 'oversight', 'cli'] as const;
+const packages = ['core', 'http', 'policy', 'ledger', 'releaser', 'gateway', 'review', 'oversight', 'cli'] as const;
 
 export default defineConfig({
   resolve: {

@@ -1,0 +1,2 @@
+export * from './legal-basis.js';
+export * from './replay-guard.js';
