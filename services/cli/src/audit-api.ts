@@ -1,12 +1,12 @@
-import express, { type Request } from 'express';
+import express, { type RequestHandler } from 'express';
 import { FirewallError, ValidationError } from '@firewall/core';
-import type { Authenticator } from '@firewall/gateway';
+import type { Edge } from '@firewall/http';
 import { buildEvidence, ledgerEntries, searchLedger, subjectHash, type AuditQuery, type FileLedger } from '@firewall/ledger';
 import { asReviewer } from '@firewall/review';
 
 export interface AuditApiDeps {
   readonly ledger: FileLedger;
-  readonly auth: Authenticator;
+  readonly edge: Edge;
   readonly subjectKey: Uint8Array;
 }
 
@@ -20,10 +20,14 @@ const filters = ['from', 'to', 'type', 'requestId', 'agency', 'system', 'decisio
  */
 export function createAuditRouter(deps: AuditApiDeps): express.Router {
   const router = express.Router();
-  const attorney = async (req: Request) => asReviewer(await deps.auth.authenticate(req.header('authorization')));
+  const { edge } = deps;
+  /** The attorney's identity, checked before anything else (a body is parsed only after it). */
+  const attorney: RequestHandler[] = [edge.stamp, edge.authenticate, (_req, res, next) => {
+    res.locals.reviewer = asReviewer(res.locals.requester);
+    next();
+  }];
 
-  router.get('/v1/audit/entries', async (req, res) => {
-    await attorney(req);
+  router.get('/v1/audit/entries', ...attorney, async (req, res) => {
     const query = parseQuery(req.query as Record<string, unknown>);
     const page = await searchLedger(ledgerEntries(deps.ledger.dir), query);
     res.json({
@@ -32,15 +36,13 @@ export function createAuditRouter(deps: AuditApiDeps): express.Router {
     });
   });
 
-  router.post('/v1/audit/subject-hash', express.json({ limit: '4kb' }), async (req, res) => {
-    await attorney(req);
+  router.post('/v1/audit/subject-hash', ...attorney, edge.json('4kb'), async (req, res) => {
     const id = (req.body as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string' || id.trim() === '') throw new ValidationError('PF_REQ_SCHEMA', 'Send {"id": "<subject identifier>"}.', { details: ['id'] });
     res.json({ subjectHash: subjectHash(deps.subjectKey, id) });
   });
 
-  router.get('/v1/audit/requests/:id/evidence', async (req, res) => {
-    await attorney(req);
+  router.get('/v1/audit/requests/:id/evidence', ...attorney, async (req, res) => {
     const requestId = String(req.params.id);
     const first = await searchLedger(ledgerEntries(deps.ledger.dir), { requestId, limit: 1 });
     if (first.entries.length === 0) throw new FirewallError('PF_NOT_FOUND', 'The ledger holds no entry for that request id.');

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { parseEnv, sharedEnv } from '@firewall/core';
 import { releaserEnv } from '@firewall/releaser';
 
+const rate = z.string().regex(/^\d+(\.\d+)?\/\d+$/, 'PER_SECOND/BURST, e.g. 200/400')
+  .transform((v) => ({ perSecond: Number(v.split('/')[0]), burst: Number(v.split('/')[1]) }));
+
 /** The firewall's settings, from the environment, validated once (main.ts calls this). */
 export const envShape = {
   ...sharedEnv,
@@ -19,6 +22,10 @@ export const envShape = {
     .describe('services this process runs (Kafka mode can run one per process)'),
   FIREWALL_REVIEW_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs review resolutions; unset in embedded mode = generated'),
   FIREWALL_KAFKA_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional().describe('prefix for topic and group names on a shared Kafka cluster (tests, staging)'),
+  TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600).describe('the longest an agency token may live, iat to exp (longer ones are refused)'),
+  RATE_LIMIT_PER_AGENCY: rate.default({ perSecond: 200, burst: 400 }).describe('requests per second per agency, and the burst (PER_SECOND/BURST); more get 429 PF_RATE_LIMITED'),
+  RATE_LIMIT_PER_SOURCE: rate.default({ perSecond: 1000, burst: 2000 }).describe('requests per second per source address before authentication, and the burst'),
+  FIREWALL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('an internal listener (on HOST) serving only GET /metrics without a token, for Prometheus; unset = none. The public /metrics needs an OPERATOR token'),
   DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long the gateway waits for a decision before a 504'),
   ...releaserEnv,
 };

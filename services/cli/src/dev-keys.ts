@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
 import { AuthError } from '@firewall/core';
-import { tokenAudience, type AgencyRegistry } from '@firewall/gateway';
+import { firewallRoles, tokenAudience, type AgencyRegistry } from '@firewall/http';
+import { reviewerAgency, reviewerRoles } from '@firewall/review';
 import { generateEncryptionKeyPair } from '@firewall/releaser';
 
 /**
@@ -20,6 +21,17 @@ const devKeyFile = (dataDir: string) => join(dataDir, 'keys', 'dev-agency.key.pe
 export const devEncryptionKeyFile = (dataDir: string) => join(dataDir, 'keys', 'dev-agency.enc.jwk.json');
 export const devRegistryFile = (dataDir: string) => join(dataDir, 'agencies.json');
 
+/**
+ * Registry-only agencies of the firewall's own staff, with the roles the registry grants them: they are not in the
+ * policy's agency data, so as requesters they are granted nothing (R26), and no requesting agency holds their roles.
+ */
+export const cityItAgency = 'CITY_IT';
+export const devStaffRoles: Readonly<Record<string, readonly string[]>> = {
+  [reviewerAgency]: reviewerRoles,
+  [cityItAgency]: [firewallRoles.cityIt, firewallRoles.operator],
+};
+
+/** Writes the development registry: every code given (the policy's agencies) plus the firewall's own staff. */
 export async function ensureDevAgencies(dataDir: string, agencyCodes: readonly string[]): Promise<{ registryPath: string; created: boolean }> {
   const keyPath = devKeyFile(dataDir);
   let created = false;
@@ -40,7 +52,9 @@ export async function ensureDevAgencies(dataDir: string, agencyCodes: readonly s
   const { d: _private, ...encPublicJwk } = devEncryptionKey(dataDir);
   // The signing key stays first: mintDevToken names it by position.
   const registry: AgencyRegistry = {
-    agencies: Object.fromEntries(agencyCodes.map((code) => [code, { jwks: { keys: [publicJwk, encPublicJwk] }, note: 'development keys (embedded mode)' }])),
+    agencies: Object.fromEntries([...new Set([...agencyCodes, ...Object.keys(devStaffRoles)])].map((code) => [code, {
+      jwks: { keys: [publicJwk, encPublicJwk] }, ...(devStaffRoles[code] ? { roles: [...devStaffRoles[code]] } : {}), note: 'development keys (embedded mode)',
+    }])),
   };
   const registryPath = devRegistryFile(dataDir);
   writeFileSync(registryPath, `${JSON.stringify(registry, null, 2)}\n`);

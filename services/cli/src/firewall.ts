@@ -2,7 +2,11 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
-import { createAuthenticator, createGatewayApp, errorHandler, followDecisions, openApiDocument, PendingOutcomes, type AgencyRegistry, type Authenticator } from '@firewall/gateway';
+import { createGatewayRouter, followDecisions, notFound, openApiDocument, PendingOutcomes } from '@firewall/gateway';
+import {
+  MemoryReplayGuard, callerOf, createAuthenticator, createEdge, firewallRoles, requireRole,
+  type AgencyRegistry, type CredentialVerifier, type Edge, type Rate, type ReplayGuard,
+} from '@firewall/http';
 import { JWKS_FILE, KafkaLedger, KeySet, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
 import {
@@ -29,6 +33,14 @@ export interface FirewallDeps {
   /** Where accepted requests are archived for `firewall replay` (the ledger process keeps it). */
   readonly dataDir: string;
   readonly decisionTimeoutMs: number;
+  /** Where spent agency tokens are remembered (default: this process's memory; Kafka mode with several gateways: PostgreSQL). */
+  readonly replayGuard?: ReplayGuard;
+  /** The longest an agency token may live (default 3600 s). */
+  readonly maxTokenLifetimeSeconds?: number;
+  /** Request rates per source address (before authentication) and per agency (after). */
+  readonly limits?: { readonly perSource?: Rate; readonly perAgency?: Rate };
+  /** Verifies legal-process credentials against the registry of legal issuers; without it no legal fact is believed. */
+  readonly credentials?: CredentialVerifier;
   /** Which services this process runs (all three by default; one each in a scaled Kafka deployment). */
   readonly roles?: readonly Role[];
   /** Kafka mode: the ledger chains onto firewall.audit.v1 with a fenced transactional writer instead of files. */
@@ -55,7 +67,9 @@ export const roles = ['gateway', 'decider', 'ledger', 'review', 'releaser'] as c
 export type Role = (typeof roles)[number];
 
 export interface RunningFirewall {
-  readonly app: ReturnType<typeof createGatewayApp>;
+  readonly app: express.Express;
+  /** Only GET /metrics, unauthenticated: for an internal listener that only Prometheus reaches. */
+  readonly metricsApp: express.Express;
   readonly ledger: LedgerService | undefined;
   readonly kafkaLedger: KafkaLedger | undefined;
   readonly review: ReviewDesk | undefined;
@@ -126,26 +140,32 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
       ...(jwksPath ? { ledgerKeys: () => KeySet.fromFile(jwksPath) } : {}),
     });
   }
-  // One authenticator for the gateway and the review desk: a token's jti is spent once across both.
-  const auth = createAuthenticator(deps.registry);
+  // One edge for every router: a token's jti is spent once across all of them.
+  const auth = createAuthenticator(deps.registry, {
+    replay: deps.replayGuard ?? new MemoryReplayGuard(),
+    ...(deps.maxTokenLifetimeSeconds ? { maxLifetimeSeconds: deps.maxTokenLifetimeSeconds } : {}),
+  });
+  const edge = createEdge({ auth, bus: deps.bus, codec: deps.codec, logger: deps.logger, ...deps.limits });
   const review = runs('review') ? await startReviewDesk({
     bus: deps.bus, codec: deps.codec, logger: deps.logger,
     store: await openFileCaseStore(join(deps.dataDir, 'reviews')),
     signer: await loadOrCreateReviewKey(deps.review?.keyPath ?? join(deps.dataDir, 'keys', 'review-signing.key.pem'), { create: deps.review?.createKey ?? true }),
     openQuestions: (deps.evaluator.bundle.data as { open_questions?: unknown }).open_questions,
   }) : undefined;
-  const gatewayApp = createGatewayApp({
+  const gateway = createGatewayRouter({
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
-    auth, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
+    edge, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
     ...(releases ? { releases: { pending: releases, timeoutMs: releaseTimeoutMs } } : {}),
   });
-  const app = composeApp(gatewayApp, { review, oversight, registry, auth, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, auth, subjectKey } } : {}) });
+  const app = composeApp(gateway, { review, oversight, registry, edge, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, edge, subjectKey } } : {}) });
   await Promise.all([
     ...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? []), ...(recordSystems?.subscriptions ?? []), ...(releaser?.subscriptions ?? []),
   ].map((s) => s.ready));
   ready = true;
   return {
     app,
+    metricsApp: metricsOnly(registry),
     ledger,
     kafkaLedger,
     review,
@@ -155,6 +175,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
       ready = false;
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
+      await edge.close(); // chains the refusals still being counted, while the ledger still runs
       await releaser?.close();
       await recordSystems?.close();
       await review?.close();
@@ -166,29 +187,54 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
 }
 
 /**
- * One server: the review desk and the attorney's audit API (where this process runs them) in front of the
- * gateway; /openapi.json documents them all.
+ * One server: the oversight pages, the review desk and the attorney's audit API (where this process runs them)
+ * beside the gateway, all behind the one edge; /openapi.json documents them all.
  */
-function composeApp(gatewayApp: express.Express, parts: {
-  review: ReviewDesk | undefined; oversight: Oversight | undefined; registry: Registry; audit?: AuditApiDeps; auth: Authenticator; logger: Logger;
+function composeApp(gateway: express.Router, parts: {
+  review: ReviewDesk | undefined; oversight: Oversight | undefined; registry: Registry; audit?: AuditApiDeps; edge: Edge; logger: Logger;
 }): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
   const document = {
     ...openApiDocument,
-    paths: { ...openApiDocument.paths, ...(parts.review ? reviewOpenApiPaths : {}), ...(parts.audit ? auditOpenApiPaths : {}) },
+    paths: { ...openApiDocument.paths, ...metricsOpenApiPaths, ...(parts.review ? reviewOpenApiPaths : {}), ...(parts.audit ? auditOpenApiPaths : {}) },
     components: { ...openApiDocument.components, securitySchemes: { ...openApiDocument.components.securitySchemes, ...(parts.review ? reviewSecuritySchemes : {}) } },
   };
   app.get('/openapi.json', (_req, res) => void res.json(document));
-  app.get('/metrics', async (_req, res) => void res.set('Content-Type', parts.registry.contentType).send(await parts.registry.metrics()));
+  // Exact counts (small cells included) are for operators only; the public sees the suppressed oversight figures.
+  app.get('/metrics', parts.edge.stamp, parts.edge.authenticate, async (_req, res) => {
+    requireRole(callerOf(res), firewallRoles.operator, 'The exact metrics');
+    res.set('Content-Type', parts.registry.contentType).send(await parts.registry.metrics());
+  });
   if (parts.oversight) app.use(parts.oversight.router);
-  if (parts.review) app.use(createReviewRouter({ desk: parts.review, auth: parts.auth, logger: parts.logger }));
-  if (parts.audit) {
-    app.use(createAuditRouter(parts.audit));
-    app.use('/v1/audit', errorHandler(parts.logger.child({ component: 'audit-api' }), async () => undefined));
-  }
-  app.use(gatewayApp);
+  if (parts.review) app.use(createReviewRouter({ desk: parts.review, edge: parts.edge, logger: parts.logger }));
+  if (parts.audit) app.use(createAuditRouter(parts.audit));
+  app.use(gateway);
+  app.use(notFound);
+  app.use(parts.edge.errors);
   return app;
 }
+
+function metricsOnly(registry: Registry): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => void res.set('Content-Type', registry.contentType).send(await registry.metrics()));
+  return app;
+}
+
+const metricsOpenApiPaths = {
+  '/metrics': {
+    get: {
+      summary: 'Exact Prometheus metrics, for operators (a token whose agency the registry grants role OPERATOR); Prometheus scrapes the internal listener (FIREWALL_METRICS_PORT) instead',
+      security: [{ agencyToken: [] }],
+      responses: {
+        200: { description: 'Prometheus text format', content: { 'text/plain': {} } },
+        401: { description: 'Not authenticated', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        403: { description: 'Not an operator (PF_AUTH_FORBIDDEN)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    },
+  },
+} as const;
 
 type Oversight = Awaited<ReturnType<typeof startOversight>>;

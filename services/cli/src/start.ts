@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   KafkaBus, MemoryBus, avroCodec, brokerList, createLogger, createRegistryCodec, loadCatalog, type Bus, type Codec, type Logger,
 } from '@firewall/core';
-import { loadAgencyRegistry } from '@firewall/gateway';
+import { loadAgencyRegistry } from '@firewall/http';
 import { ruleCatalogFromBundleFiles } from '@firewall/oversight';
 import { readBundleArchive } from '@firewall/policy';
 import { loadRecordSystems } from '@firewall/releaser';
@@ -25,7 +25,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   const embedded = isEmbedded(config);
   const { evaluator, note, bundlePath } = await loadPolicy(config);
   const agencyCodes = Object.keys((evaluator.bundle.data as { agencies?: Record<string, unknown> }).agencies ?? {});
-  const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, [...agencyCodes, reviewerAgency])).registryPath : undefined);
+  const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, agencyCodes)).registryPath : undefined);
   if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
   const { bus, codec } = await connect(config, logger);
   const firewall = await startFirewall({
@@ -36,6 +36,8 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     ledgerDir: join(dataDir, 'ledger'),
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
+    maxTokenLifetimeSeconds: config.TOKEN_MAX_LIFETIME_SECONDS,
+    limits: { perAgency: config.RATE_LIMIT_PER_AGENCY, perSource: config.RATE_LIMIT_PER_SOURCE },
     roles: embedded ? undefined : config.FIREWALL_ROLES,
     ruleCatalog: ruleCatalogFromBundleFiles(readBundleArchive(bundlePath)),
     ...(config.FIREWALL_SUBJECT_KEY ? { subjectKeyPath: config.FIREWALL_SUBJECT_KEY } : {}),
@@ -49,6 +51,8 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   });
   const server = firewall.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
+  const metricsServer = config.FIREWALL_METRICS_PORT === undefined ? undefined : firewall.metricsApp.listen(config.FIREWALL_METRICS_PORT, config.HOST);
+  if (metricsServer) await once(metricsServer, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   out(embedded
@@ -56,7 +60,8 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
-  out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json, /metrics${firewall.oversight ? ', /oversight (dashboard for the council)' : ''})`);
+  out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json${firewall.oversight ? ', /oversight (dashboard for the council)' : ''}; /metrics for an OPERATOR token)`);
+  if (metricsServer) out(`  metrics for Prometheus (internal, no token): http://${config.HOST}:${config.FIREWALL_METRICS_PORT}/metrics`);
   if (firewall.releaser) out(`  records: ${config.FIREWALL_RECORD_SYSTEMS ?? 'fictional fixture residents (municipal_id, service_requests, summons, parking) and ledger counts (audit)'}`);
   if (firewall.review) out(`  review desk: http://${config.HOST}:${port}/review  (reviewer token: npx firewall token --agency ${reviewerAgency} --role CITY_ATTORNEY)`);
   if (embedded) {
@@ -70,6 +75,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     server.closeIdleConnections();
+    metricsServer?.close();
     await firewall.close(server);
     await bus.close();
   })());

@@ -12,6 +12,7 @@ export const errorCodes = [
   'PF_REQ_BAD_COUNT',
   'PF_REQ_NOT_JSON',
   'PF_REQ_TOO_LARGE',
+  'PF_REQ_BAD_ENCODING',
   'PF_AUTH_MISSING',
   'PF_AUTH_INVALID',
   'PF_AUTH_UNKNOWN_AGENCY',
@@ -44,6 +45,8 @@ export const errorCodes = [
   'PF_NOT_FOUND',
   'PF_INTERNAL',
   'PF_LEDGER_WRITE_FAILED',
+  'PF_ACCESS_UNRECORDED',
+  'PF_OVERSIGHT_BAD_QUERY',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -60,8 +60,11 @@ function checkSemantics(request: RecordRequest, catalog: FieldCatalog): void {
 export function toPolicyInput(request: RecordRequest): Record<string, unknown> {
   // The envelope (id, dry-run flag) and who exactly is asked about are the firewall's business; the policy
   // decides on the request's shape alone.
-  const { requestId: _id, dryRun: _dryRun, subjectIds: _who, ...asWritten } = request;
-  return stripNulls(asWritten) as Record<string, unknown>;
+  const { requestId: _id, dryRun: _dryRun, dryRunBy: _caller, subjectIds: _who, ...asWritten } = request;
+  const input = stripNulls(asWritten) as Record<string, unknown>;
+  // Who verified the facts is the firewall's bookkeeping: the policy reads the facts themselves.
+  if (isPlainObject(input.legalBasis)) delete input.legalBasis.verifiedBy;
+  return input;
 }
 
 function stripNulls(value: unknown): unknown {
@@ -70,4 +73,9 @@ function stripNulls(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, stripNulls(v)]));
   }
   return value;
+}
+
+/** Whose request the ledger records: a dry run is its authenticated caller's, never the hypothetical requester's. */
+export function auditedAgency(request: RecordRequest): string {
+  return request.dryRun && request.dryRunBy ? request.dryRunBy : request.requester.agency;
 }

@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import {
-  FirewallError, parseRecordRequest, isFirewallError, isPlainObject, topics,
+  FirewallError, parseRecordRequest, isPlainObject, topics,
   type Bus, type Codec, type FieldCatalog, type Logger,
 } from '@firewall/core';
+import { callerOf, firewallRoles, requireRole, type CredentialVerifier, type Edge } from '@firewall/http';
 import type { PendingReleases } from '@firewall/releaser';
-import type { Authenticator } from './auth.js';
-import { errorHandler } from './errors-http.js';
+import { legalBasisOf } from './legal-process.js';
 import { openApiDocument } from './openapi.js';
 import type { PendingOutcomes } from './outcomes.js';
 import { publicView, statusFor } from './responses.js';
-
-/** The token role that may ask for dry runs. */
-export const dryRunRole = 'CITY_IT';
 
 const bodyObject = (body: unknown): Record<string, unknown> => (isPlainObject(body) ? body : { body });
 
@@ -20,9 +16,12 @@ export interface GatewayDeps {
   readonly bus: Bus;
   readonly codec: Codec;
   readonly catalog: FieldCatalog;
-  readonly auth: Authenticator;
+  /** The shared HTTP edge: authentication, limits, body parsing, the error middleware. */
+  readonly edge: Edge;
   readonly pending: PendingOutcomes;
   readonly logger: Logger;
+  /** Verifies legal-process credentials; without it, no legal fact is ever believed (only the basis type routes). */
+  readonly credentials?: CredentialVerifier;
   /** How long a requester waits for the decision before a 504 (nothing is released after a 504 either). */
   readonly decisionTimeoutMs: number;
   /**
@@ -34,34 +33,27 @@ export interface GatewayDeps {
   readonly now?: () => Date;
 }
 
-/** The gateway's HTTP app: pure wiring, no env, no listen (main.ts does those). */
-export function createGatewayApp(deps: GatewayDeps): express.Express {
+/** The gateway's HTTP routes: pure wiring, no env, no listen (main.ts does those). Mount the edge's errors after it. */
+export function createGatewayRouter(deps: GatewayDeps): express.Router {
   const log = deps.logger.child({ component: 'gateway' });
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
+  const { edge } = deps;
+  const router = express.Router();
 
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/readyz', (_req, res) => void res.status(deps.isReady() ? 200 : 503).json({ ready: deps.isReady() }));
-  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
+  router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  router.get('/readyz', (_req, res) => void res.status(deps.isReady() ? 200 : 503).json({ ready: deps.isReady() }));
+  router.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
 
-  const stampId: express.RequestHandler = (_req, res, next) => {
-    res.locals.requestId = randomUUID();
-    next();
-  };
-  const json = express.json({ limit: '64kb', type: () => true });
-
-  app.post('/v1/requests', stampId, json, async (req: Request, res: Response) => {
-    const requester = await deps.auth.authenticate(req.header('authorization'));
-    res.locals.agency = requester.agency;
-    // Identity and time come from the token and the clock, never from the body.
-    const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, ...rest } = bodyObject(req.body);
+  router.post('/v1/requests', edge.stamp, edge.authenticate, edge.json('64kb'), async (req: Request, res: Response) => {
+    const requester = callerOf(res);
+    // Identity and time come from the token and the clock, never from the body; legal facts only from a credential.
+    const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, dryRunBy: _norThis, legalBasis, ...rest } = bodyObject(req.body);
+    const basis = await legalBasisOf(legalBasis, requester.agency, rest.subjectIds, deps.credentials);
     const requestId = res.locals.requestId as string;
     // Tracked before the request is published, so a fast release is kept; forgotten whatever the answer.
     deps.releases?.pending.track(requestId);
     try {
       const decision = await decideThroughBus(requestId, requester.agency, {
-        ...rest, requester: { agency: requester.agency, role: requester.role, verified: true },
+        ...rest, ...(basis ? { legalBasis: basis } : {}), requester: { agency: requester.agency, role: requester.role, verified: true },
       });
       log.info({ requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
       if (!deps.releases || (decision.decision !== 'ALLOW' && decision.decision !== 'ALLOW_REDACTED')) {
@@ -85,15 +77,17 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   });
 
   /**
-   * Dry run for city IT: how would the policy decide this request (any requester, as written in the body)?
-   * Decided by the same decider, audited as DRY_RUN, never released; answers the full decision.
+   * Dry run for city IT: how would the policy decide this request (any requester and legal facts, as written in
+   * the body — a what-if, never released)? Decided by the same decider, audited as a DRY_RUN of the caller's own
+   * agency; answers the full decision.
    */
-  app.post('/v1/decisions\\:evaluate', stampId, json, async (req: Request, res: Response) => {
-    const caller = await deps.auth.authenticate(req.header('authorization'));
-    res.locals.agency = caller.agency;
-    if (caller.role !== dryRunRole) throw new FirewallError('PF_AUTH_FORBIDDEN', `Dry runs are for city IT: the token needs role "${dryRunRole}".`);
-    const { requestId: _notYours, ...rest } = bodyObject(req.body);
-    const decision = await decideThroughBus(res.locals.requestId as string, caller.agency, { ...rest, dryRun: true });
+  router.post('/v1/decisions\\:evaluate', edge.stamp, edge.authenticate, (_req, res, next) => {
+    requireRole(callerOf(res), firewallRoles.cityIt, 'A dry run');
+    next();
+  }, edge.json('64kb'), async (req: Request, res: Response) => {
+    const caller = callerOf(res);
+    const { requestId: _notYours, dryRunBy: _notYoursEither, ...rest } = bodyObject(req.body);
+    const decision = await decideThroughBus(res.locals.requestId as string, caller.agency, { ...rest, dryRun: true, dryRunBy: caller.agency });
     res.status(200).json({ dryRun: true, ...decision, context: undefined });
   });
 
@@ -107,34 +101,25 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
     return decision;
   }
 
-  app.get('/v1/requests/:id', async (req, res) => {
-    const requester = await deps.auth.authenticate(req.header('authorization'));
-    const found = deps.pending.lookup(String(req.params.id), requester.agency);
+  router.get('/v1/requests/:id', edge.stamp, edge.authenticate, async (req, res) => {
+    const found = deps.pending.lookup(String(req.params.id), callerOf(res).agency);
     if (!found) throw new FirewallError('PF_NOT_FOUND', 'No request with that id for your agency on this gateway.');
     if (found.state === 'pending') res.status(202).json({ requestId: req.params.id, status: 'PENDING' });
     else res.status(statusFor(found.decision.decision)).json(publicView(found.decision));
   });
 
-  app.use((_req, _res, next) => next(new FirewallError('PF_NOT_FOUND', 'No such endpoint. See /openapi.json.')));
-  app.use(errorHandler(log, auditRejection));
+  return router;
+}
 
-  /**
-   * Refusals before the policy are audited too: code and schema paths only, never the body (an unknown field
-   * name is the requester's text, so only "fields" is kept).
-   */
-  async function auditRejection(err: unknown, status: number, res: Response): Promise<void> {
-    if (![400, 401, 403, 413].includes(status)) return;
-    const rejectionId = (res.locals.requestId as string | undefined) ?? randomUUID();
-    const agency = (res.locals.agency as string | undefined) ?? null;
-    const code = isFirewallError(err) ? err.code : 'PF_INTERNAL';
-    const paths = isFirewallError(err) ? [...new Set(err.details.map((d) => (d.startsWith('fields.') ? 'fields' : d)))].slice(0, 20) : [];
-    try {
-      const value = await deps.codec.encode(topics.rejections, { rejectionId, rejectedAt: new Date().toISOString(), code, status, agency, paths });
-      await deps.bus.publish(topics.rejections, rejectionId, value);
-    } catch (publishErr) {
-      log.error({ err: publishErr, requestId: rejectionId }, 'could not audit a rejection');
-    }
-  }
-
+/** The gateway alone as an app (tests, a gateway-only process): its routes, a 404 for the rest, the edge's errors. */
+export function createGatewayApp(deps: GatewayDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(createGatewayRouter(deps));
+  app.use(notFound);
+  app.use(deps.edge.errors);
   return app;
 }
+
+export const notFound: express.RequestHandler = (_req, _res, next) => next(new FirewallError('PF_NOT_FOUND', 'No such endpoint. See /openapi.json.'));

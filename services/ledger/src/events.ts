@@ -1,4 +1,4 @@
-import { topics, type Decision, type RecordRequest, type Release, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
+import { auditedAgency, topics, type Decision, type RecordRequest, type Release, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
 import { digestEvent } from './canonical.js';
 import { isRequestId } from './entry.js';
 import type { LedgerEvent } from './ledger-event.js';
@@ -16,7 +16,7 @@ export function requestSummary(request: RecordRequest, subjectKey?: Uint8Array) 
   return summarise({
     // Who the request is about, as keyed hashes only: findable by the key holder, meaningless to anyone else.
     ...(subjectKey && request.subjectIds?.length ? { subjectHashes: request.subjectIds.map((id) => subjectHash(subjectKey, id)) } : {}),
-    agency: request.requester.agency,
+    agency: auditedAgency(request),
     purpose: request.purpose.code,
     basisType: request.legalBasis?.type ?? 'NONE',
     system: request.system,
@@ -77,7 +77,7 @@ export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicM
       const rejection = message as TopicMessages[typeof topics.rejections];
       return {
         type: 'REJECTED_INPUT', requestId: rejection.rejectionId, eventDigest: digestEvent(rejection),
-        summary: summarise({ reason: rejection.code, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
+        summary: summarise({ reason: rejection.code, count: rejection.count ?? 1, ...(rejection.agency ? { agency: rejection.agency } : {}) }),
       };
     }
     case topics.releases: {

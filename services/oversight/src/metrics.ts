@@ -152,7 +152,7 @@ export function createOversightMetrics(registry: Registry, options: OversightMet
     },
     observeRejection(rejection) {
       seen.rejections += 1;
-      rejected.inc({ reason: v.reasonOf(rejection.code) });
+      rejected.inc({ reason: v.reasonOf(rejection.code) }, rejection.count ?? 1);
     },
     observeDeadLetter(letter) {
       seen.deadLetters += 1;

@@ -18,6 +18,8 @@ export interface DecisionFact {
 export interface ReasonFact {
   readonly month: string;
   readonly reason: string;
+  /** How many refusals the entry stands for (refusals before authentication are chained in aggregate). */
+  readonly count?: number;
 }
 
 export interface ReviewBacklog {
@@ -86,7 +88,7 @@ export class OversightIndex {
         return;
       }
       case 'REJECTED_INPUT':
-        this.rejections.push({ month, reason: v.reasonOf(s.reason) });
+        this.rejections.push({ month, reason: v.reasonOf(s.reason), count: typeof s.count === 'number' && s.count > 0 ? s.count : 1 });
         return;
       case 'DEAD_LETTER':
         this.deadLetters.push({ month, reason: v.reasonOf(s.reason) });

@@ -162,7 +162,7 @@ export interface MonthCounts {
  */
 export function countMonth(facts: readonly DecisionFact[], rejections: readonly ReasonFact[], deadLetters: readonly ReasonFact[]): MonthCounts {
   const values = new Map<string, number>();
-  const inc = (id: string) => values.set(id, (values.get(id) ?? 0) + 1);
+  const inc = (id: string, by = 1) => values.set(id, (values.get(id) ?? 0) + by);
   for (const f of facts) {
     const federal = federalClasses.includes(f.agencyClass);
     for (const id of ['T', `T|${f.decision}`, `class|${f.agencyClass}`, `class|${f.agencyClass}|${f.decision}`, `system|${f.system}`, `system|${f.system}|${f.decision}`,
@@ -170,7 +170,7 @@ export function countMonth(facts: readonly DecisionFact[], rejections: readonly 
     if (federal) for (const id of ['fed', `fed|${f.decision}`, `fedbasis|${f.basisType}`, `fedbasis|${f.basisType}|${f.decision}`]) inc(id);
     for (const r of f.rules) if (r !== 'R25') for (const id of [`rule|${r}`, `rule|${r}|${f.decision}`]) inc(id);
   }
-  for (const r of rejections) for (const id of ['rej', `rej|${r.reason}`]) inc(id);
+  for (const r of rejections) for (const id of ['rej', `rej|${r.reason}`]) inc(id, r.count ?? 1);
   for (const d of deadLetters) for (const id of ['dlq', `dlq|${d.reason}`]) inc(id);
 
   const present = (prefix: string) => [...new Set([...values.keys()].filter((id) => id.startsWith(`${prefix}|`)).map((id) => id.split('|')[1]!))];

@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import type { Logger } from '@firewall/core';
+import { FirewallError } from '@firewall/core';
 import { renderDashboard } from './dashboard-page.js';
 import { isPeriod } from './report.js';
 import { contentTypes, isReportFormat, renderReport } from './render.js';
@@ -9,7 +9,6 @@ import { monthsBetween } from './summary.js';
 export interface OversightRouterDeps extends OversightStoreOptions {
   /** An existing store (shared with the metrics service); otherwise one is made from the options. */
   readonly store?: OversightStore;
-  readonly logger?: Logger;
 }
 
 const DAY = /^(\d{4}-(0[1-9]|1[0-2]))-(0[1-9]|[12]\d|3[01])$/;
@@ -23,7 +22,7 @@ export function monthParam(value: unknown): string | undefined | null {
   return day && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? day[1]! : null;
 }
 
-class BadQuery extends Error {}
+const badQuery = (why: string) => new FirewallError('PF_OVERSIGHT_BAD_QUERY', why);
 
 /**
  * The oversight committee's surface, mounted on the firewall's HTTP app:
@@ -35,33 +34,24 @@ class BadQuery extends Error {}
  */
 export function createOversightRouter(deps: OversightRouterDeps): express.Router {
   const store = deps.store ?? new OversightStore(deps);
-  const log = deps.logger?.child({ component: 'oversight' });
   const router = express.Router();
 
   const range = (req: Request): { from: string; to: string } => {
     const from = monthParam(req.query.from);
     const to = monthParam(req.query.to);
-    if (from === null || to === null) throw new BadQuery('from and to must be dates (YYYY-MM-DD) or months (YYYY-MM)');
+    if (from === null || to === null) throw badQuery('from and to must be dates (YYYY-MM-DD) or months (YYYY-MM)');
     const end = to ?? from ?? store.currentMonth;
     const start = from ?? end;
-    if (start > end) throw new BadQuery('from must not be after to');
-    if (monthsBetween(start, end).length >= 120) throw new BadQuery('at most 120 months at a time');
+    if (start > end) throw badQuery('from must not be after to');
+    if (monthsBetween(start, end).length >= 120) throw badQuery('at most 120 months at a time');
     return { from: start, to: end };
   };
 
+  // Refusals and failures go to the shared edge's error middleware, mounted after every router.
   const handle = (run: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
     res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-    try {
-      await store.sync();
-      await run(req, res);
-    } catch (err) {
-      if (err instanceof BadQuery) {
-        res.status(400).json({ error: err.message, code: 'PF_OVERSIGHT_BAD_QUERY' });
-        return;
-      }
-      log?.error({ err }, 'oversight request failed');
-      res.status(500).json({ error: 'The oversight figures could not be computed.', code: 'PF_INTERNAL' });
-    }
+    await store.sync();
+    await run(req, res);
   };
 
   router.get('/oversight', handle(async (req, res) => {
@@ -78,8 +68,8 @@ export function createOversightRouter(deps: OversightRouterDeps): express.Router
   router.get('/v1/oversight/report', handle(async (req, res) => {
     const period = req.query.period ?? store.currentMonth;
     const format = req.query.format ?? 'json';
-    if (!isPeriod(period)) throw new BadQuery('period must be a month, YYYY-MM');
-    if (!isReportFormat(format)) throw new BadQuery('format must be json, csv or html');
+    if (!isPeriod(period)) throw badQuery('period must be a month, YYYY-MM');
+    if (!isReportFormat(format)) throw badQuery('format must be json, csv or html');
     if (format === 'html') res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     if (format === 'csv') res.set('Content-Disposition', `inline; filename="firewall-transparency-${period}.csv"`);
     res.set('Content-Type', contentTypes[format]).send(renderReport(store.report(period), format));

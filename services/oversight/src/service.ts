@@ -123,7 +123,7 @@ export async function startOversight(deps: OversightDeps): Promise<RunningOversi
   };
   return {
     store, metrics, registry, metricsHandler, subscriptions,
-    router: createOversightRouter({ ...deps, store, logger: deps.logger }),
+    router: createOversightRouter({ ...deps, store }),
     async close() {
       await Promise.all(subscriptions.map((s) => s.close()));
     },

@@ -1,4 +1,4 @@
-import { PolicyError, isFirewallError, messageTypes, toPolicyInput, type Decision, type FieldOutcome, type RecordRequest, type RuleCitation } from '@firewall/core';
+import { PolicyError, auditedAgency, isFirewallError, messageTypes, toPolicyInput, type Decision, type FieldOutcome, type RecordRequest, type RuleCitation } from '@firewall/core';
 import type { PolicyEvaluator, PolicyResult } from './evaluator.js';
 
 export interface DecideOptions {
@@ -82,7 +82,7 @@ function citation(evaluator: PolicyEvaluator, id: string): RuleCitation {
 
 function contextOf(request: RecordRequest, dryRun: boolean): Decision['context'] {
   return {
-    agency: request.requester.agency,
+    agency: auditedAgency(request),
     purpose: request.purpose.code,
     basisType: request.legalBasis?.type ?? 'NONE',
     channel: request.channel ?? 'RECORD_REQUEST',

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   consume, topics,
   type Bus, type Codec, type Decision, type Logger, type RecordRequest, type ReviewResolution, type Subscription,
@@ -48,8 +47,6 @@ export interface ReviewDesk {
   resolveCase(caseId: string, input: unknown, reviewer: Reviewer): Promise<ReviewCase>;
   /** The JWKS that verifies this desk's notes. */
   jwks(): Jwks;
-  /** Publishes a refusal (bad token, wrong role, bad input) on firewall.rejections.v1 so the ledger audits it. */
-  auditRejection(code: string, status: number, agency: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -144,16 +141,6 @@ export async function startReviewDesk(deps: ReviewDeskDeps): Promise<ReviewDesk>
       const { outcome, fields } = resolved.resolution!.message;
       log.info({ caseId, outcome, fieldCount: fields?.length ?? 0, reviewerRole: reviewer.role }, 'review case resolved');
       return deps.store.get(caseId) ?? resolved;
-    },
-
-    async auditRejection(code, status, agency) {
-      const rejectionId = randomUUID();
-      try {
-        const value = await deps.codec.encode(topics.rejections, { rejectionId, rejectedAt: now().toISOString(), code, status, agency, paths: [] });
-        await deps.bus.publish(topics.rejections, rejectionId, value);
-      } catch (err) {
-        log.error({ err, rejectionId }, 'could not audit a review desk refusal');
-      }
     },
 
     async close() {

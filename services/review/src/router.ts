@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { AuthError, isFirewallError, type Logger } from '@firewall/core';
-import { fromBodyParser, httpStatusOf, type Authenticator } from '@firewall/gateway';
+import express, { type RequestHandler } from 'express';
+import { AuthError, type Logger } from '@firewall/core';
+import type { Edge } from '@firewall/http';
 import { caseStatuses, caseView, type CaseStatus } from './case.js';
 import type { Reviewer, ReviewDesk } from './desk.js';
-import { ReviewError, isReviewError } from './errors.js';
+import { ReviewError } from './errors.js';
 import { pageCsp, reviewPage } from './page.js';
 import { ReviewerSessions, SESSION_COOKIE, asReviewer, cookieValue, defaultReviewerPolicy, type ReviewerPolicy } from './sessions.js';
 
@@ -13,8 +12,8 @@ export const REVIEW_HEADER = 'x-firewall-review';
 
 export interface ReviewRouterDeps {
   readonly desk: ReviewDesk;
-  /** The gateway's Authenticator (share the gateway's instance so a token's jti is spent once across both). */
-  readonly auth: Authenticator;
+  /** The shared HTTP edge (its authenticator spends a token's jti once across every router). */
+  readonly edge: Edge;
   readonly logger: Logger;
   readonly reviewers?: ReviewerPolicy;
   readonly sessions?: ReviewerSessions;
@@ -31,20 +30,15 @@ const CASE_ID = /^[\x21-\x7e]{1,200}$/;
  *   GET  /v1/reviews?status=OPEN|RESOLVED cases (session cookie or Bearer token)
  *   GET  /v1/reviews/{id}                 one case
  *   POST /v1/reviews/{id}/resolution      { outcome, fields, note } → the resolved case (200)
- * Errors are `{ error, code, requestId, details }`; 5xx never echo messages or stacks.
+ * Errors go to the edge's one error middleware (mounted after every router): `{ error, code, requestId, details }`.
  */
 export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
   const log = deps.logger.child({ component: 'review-api' });
   const policy = deps.reviewers ?? defaultReviewerPolicy;
   const sessions = deps.sessions ?? new ReviewerSessions();
   const router = express.Router();
-  const json = express.json({ limit: '16kb', type: () => true });
-
-  const stamp: RequestHandler = (_req, res, next) => {
-    res.locals.requestId = randomUUID();
-    res.set('cache-control', 'no-store');
-    next();
-  };
+  const { edge } = deps;
+  const stamp = edge.stamp;
   const requireHeader: RequestHandler = (req, _res, next) => {
     if (req.header(REVIEW_HEADER) !== '1') throw new ReviewError('PF_REVIEW_HEADER_REQUIRED', `Send the header "${REVIEW_HEADER}: 1" with every change.`);
     next();
@@ -55,13 +49,13 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
     const sessionId = cookieValue(req.header('cookie'), SESSION_COOKIE);
     const fromSession = sessionId ? sessions.lookup(sessionId) : undefined;
     if (fromSession) {
+      edge.admit(res, fromSession);
       res.locals.reviewer = fromSession;
-      res.locals.agency = fromSession.agency;
       return next();
     }
     if (sessionId && !req.header('authorization')) throw new AuthError('PF_AUTH_INVALID', 'Your review session has ended: sign in again.');
-    const requester = await deps.auth.authenticate(req.header('authorization'));
-    res.locals.agency = requester.agency;
+    const requester = await edge.auth.authenticate(req.header('authorization'));
+    edge.admit(res, requester);
     res.locals.reviewer = asReviewer(requester, policy);
     next();
   };
@@ -76,8 +70,8 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
   router.get('/v1/reviews/jwks.json', stamp, (_req, res) => void res.set('cache-control', 'max-age=300').json(deps.desk.jwks()));
 
   router.post('/v1/reviews/session', stamp, requireHeader, async (req, res) => {
-    const requester = await deps.auth.authenticate(req.header('authorization'));
-    res.locals.agency = requester.agency;
+    const requester = await edge.auth.authenticate(req.header('authorization'));
+    edge.admit(res, requester);
     const reviewer = asReviewer(requester, policy);
     const { id, expiresAt } = sessions.create(reviewer);
     res.cookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: sessions.ttlMs });
@@ -110,7 +104,7 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
   router.get('/v1/reviews/:id', stamp, requireReviewer, (req, res) => void res.json(caseView(findCase(String(req.params.id)))));
 
   // Authenticated before the body is even parsed.
-  router.post('/v1/reviews/:id/resolution', stamp, requireHeader, requireReviewer, json, async (req, res) => {
+  router.post('/v1/reviews/:id/resolution', stamp, requireHeader, requireReviewer, edge.json('16kb'), async (req, res) => {
     const resolved = await deps.desk.resolveCase(findCase(String(req.params.id)).caseId, req.body, res.locals.reviewer as Reviewer);
     res.json(caseView(resolved));
   });
@@ -121,27 +115,5 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
     return found;
   }
 
-  router.use(errorHandler(log, deps.desk));
   return router;
-}
-
-function errorHandler(log: Logger, desk: ReviewDesk): ErrorRequestHandler {
-  return async (rawErr, req, res, _next) => {
-    const err: unknown = fromBodyParser(rawErr) ?? rawErr;
-    const status = isReviewError(err) ? err.status : httpStatusOf(err);
-    const code = isReviewError(err) || isFirewallError(err) ? err.code : 'PF_INTERNAL';
-    const requestId = (res.locals.requestId as string | undefined) ?? null;
-    // Refusals are audited (code and status only), like the gateway's.
-    if ([400, 401, 403, 409, 413].includes(status)) await desk.auditRejection(code, status, (res.locals.agency as string | undefined) ?? null);
-    if (status >= 500) {
-      log.error({ err, requestId, path: req.path }, 'review request failed');
-      // Only the desk's own publish-failed text is safe and useful to show; every other 5xx stays generic.
-      const error = isReviewError(err) && err.code === 'PF_REVIEW_PUBLISH_FAILED' ? err.message : 'Internal error: nothing was resolved or released by this call.';
-      res.status(status).json({ error, code, requestId });
-      return;
-    }
-    log.info({ code, status, requestId }, 'review request refused');
-    const details = isReviewError(err) || isFirewallError(err) ? err.details : [];
-    res.status(status).json({ error: (err as Error).message, code, requestId, details });
-  };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AuthError } from '@firewall/core';
-import type { Requester } from '@firewall/gateway';
+import type { Requester } from '@firewall/http';
 import type { Reviewer } from './desk.js';
 
 /** Token roles that may resolve held requests. */

@@ -120,6 +120,8 @@ export interface LegalBasis {
   namedSubjects?: null | number;
   listedFields?: null | string[];
   criminalPredicate?: null | string;
+  /** The registered legal issuer whose credential supplied every fact above; null when none was verified (then only the type is the requester's, as a routing label, and every fact is absent). Not part of the policy input. */
+  verifiedBy?: null | string;
 }
 
 export interface Subjects {
@@ -146,9 +148,11 @@ export interface RecordRequest {
   subjectIds?: null | string[];
   /** A what-if evaluation for city IT: decided and audited as a dry run, never released. */
   dryRun?: boolean;
+  /** A dry run's authenticated caller (from its token): the ledger records the dry run as this agency's, never as the hypothetical requester's. */
+  dryRunBy?: null | string;
 }
 
-/** A request refused before the policy (bad token, malformed body), published on firewall.rejections.v1 so the refusal is audited. Never carries the body. */
+/** A request refused before the policy (bad token, malformed body, rate limit), published on firewall.rejections.v1 so the refusal is audited. Never carries the body. */
 export interface RejectedInput {
   rejectionId: string;
   rejectedAt: string;
@@ -156,6 +160,8 @@ export interface RejectedInput {
   status: number;
   agency?: null | string;
   paths?: string[];
+  /** How many refusals this message stands for: 1 for an authenticated caller's; refusals before authentication are counted per reason and chained once per interval. */
+  count?: number;
 }
 
 /** What the releaser delivered for one request (firewall.releases.v1). Records travel only inside `payload`, a compact JWE encrypted to the requester's registered key: nothing on the bus is readable by anyone else. */
