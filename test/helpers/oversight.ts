@@ -7,10 +7,10 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBus, avroCodec, createLogger, loadCatalog, policiesDir, topics } from '@firewall/core';
-import { loadAgencyRegistry } from '@firewall/gateway';
+import { firewallRoles, loadAgencyRegistry } from '@firewall/http';
 import { ruleCatalogFromRego, type RunningOversight } from '@firewall/oversight';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
-import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
+import { cityItAgency, ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
 
 /** Distinctive personal values sent with the requests: none may appear in any oversight output. */
@@ -43,7 +43,8 @@ export interface OversightFirewall {
   /** Every scenario `times` times, each with the personal probes added. */
   driveScenarios(times: number): Promise<Record<string, number>>;
   settle(): Promise<void>;
-  get(path: string): Promise<{ status: number; text: string; type: string }>;
+  /** GET a path; `operator` sends a token of the firewall's own CITY_IT staff with the OPERATOR role (for /metrics). */
+  get(path: string, options?: { operator?: boolean }): Promise<{ status: number; text: string; type: string }>;
   close(): Promise<void>;
 }
 
@@ -101,8 +102,9 @@ export async function startOversightFirewall(): Promise<OversightFirewall> {
       return statuses;
     },
     settle: () => bus.settled(),
-    async get(path) {
-      const res = await fetch(`${url}${path}`);
+    async get(path, options = {}) {
+      const headers: Record<string, string> = options.operator ? { authorization: `Bearer ${await mintDevToken(dataDir, cityItAgency, { role: firewallRoles.operator })}` } : {};
+      const res = await fetch(`${url}${path}`, { headers });
       return { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };
     },
     async close() {

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, avroCodec, createLogger, loadCatalog } from '@firewall/core';
-import { loadAgencyRegistry } from '@firewall/gateway';
+import { loadAgencyRegistry } from '@firewall/http';
 import { verifyPath } from '@firewall/ledger';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { reviewerAgency } from '@firewall/review';
@@ -90,7 +90,10 @@ describe('audit API for the city attorney', () => {
   it('refuses everyone but the attorney role', async () => {
     const requester = await request(firewall.app).get('/v1/audit/entries').set('authorization', `Bearer ${await token('CITY_ATTORNEY_CRIMINAL', 'CITY_ATTORNEY')}`);
     expect(requester.status).toBe(403);
-    expect(requester.body.code).toBe('PF_AUTH_FORBIDDEN');
+    expect(requester.body.code).toBe('PF_AUTH_ROLE_NOT_GRANTED');
+    const noRole = await request(firewall.app).get('/v1/audit/entries').set('authorization', `Bearer ${await token('CITY_ATTORNEY_CRIMINAL')}`);
+    expect(noRole.status).toBe(403);
+    expect(noRole.body.code).toBe('PF_AUTH_FORBIDDEN');
     expect((await request(firewall.app).get('/v1/audit/entries')).status).toBe(401);
   });
 

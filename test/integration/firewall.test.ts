@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { KafkaBus, avroCodec, createLogger, inNamespace, loadCatalog, topics, type Bus } from '@firewall/core';
-import { loadAgencyRegistry } from '@firewall/gateway';
+import { loadAgencyRegistry } from '@firewall/http';
 import { verifyPath } from '@firewall/ledger';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';

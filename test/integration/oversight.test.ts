@@ -27,7 +27,7 @@ beforeAll(async () => {
   const s01 = visibleScenarios().find((s) => s.id === 'S01')!;
   for (let i = 0; i < 3; i++) expect(await fw.send('ICE_ERO', { ...withPersonalData(s01.request), legalBasis: { type: personal.basisType } })).toBe(403);
   // Not counted as decisions: a dry run, refusals before the policy, an undecodable message.
-  expect(await fw.send('CITY_CLERK', { ...withPersonalData(s01.request), requester: { agency: 'ICE_ERO', verified: true } }, { role: 'CITY_IT', path: '/v1/decisions:evaluate' })).toBe(200);
+  expect(await fw.send('CITY_IT', { ...withPersonalData(s01.request), requester: { agency: 'ICE_ERO', verified: true } }, { role: 'CITY_IT', path: '/v1/decisions:evaluate' })).toBe(200);
   expect(await fw.send('ICE_ERO', { ...withPersonalData(s01.request), system: 'no_such_system' })).toBe(400);
   expect(await fw.send('ICE_ERO', withPersonalData(s01.request), { token: null })).toBe(401);
   await publishPoison(fw.bus);
@@ -69,7 +69,7 @@ function publishedCells(r: TransparencyReport): [string, unknown][] {
 
 describe('oversight numbers agree with the ledger', () => {
   it('the metrics equal an independent recount of the ledger, series by series', async () => {
-    const m = parseMetrics((await fw.get('/metrics')).text);
+    const m = parseMetrics((await fw.get('/metrics', { operator: true })).text);
     const decisions = [...m].filter(([k]) => k.startsWith('firewall_decisions_total|')).map(([k, v]) => {
       const l = Object.fromEntries([...k.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
       return [`decision|${l.decision}|${l.agency_class}|${l.system}|${l.basis_type}`, v] as const;
@@ -131,7 +131,7 @@ describe('oversight numbers agree with the ledger', () => {
 describe('no personal data in any oversight output', () => {
   it('metrics, dashboard, summary and every report format hold none of the requests\' personal values or identifiers', async () => {
     const outputs: Record<string, string> = {
-      metrics: (await fw.get('/metrics')).text,
+      metrics: (await fw.get('/metrics', { operator: true })).text,
       dashboard: (await fw.get('/oversight')).text,
       summary: (await fw.get(`/v1/oversight/summary?from=${month}&to=${month}`)).text,
     };

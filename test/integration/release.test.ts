@@ -13,7 +13,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { KafkaBus, avroCodec, consume, createLogger, loadCatalog, topics, type AuditEntry, type Bus, type Release, type Subscription } from '@firewall/core';
-import { loadAgencyRegistry } from '@firewall/gateway';
+import { loadAgencyRegistry } from '@firewall/http';
 import * as ledgerApi from '@firewall/ledger';
 import { JWKS_FILE, KeySet, digestEvent, summarise, toAuditEntry, verifyPath } from '@firewall/ledger';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';

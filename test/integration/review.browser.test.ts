@@ -15,7 +15,7 @@ import express from 'express';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, avroCodec, consume, createLogger, loadCatalog, repoRoot, topics, type ReviewResolution } from '@firewall/core';
-import { createAuthenticator, loadAgencyRegistry } from '@firewall/gateway';
+import { loadAgencyRegistry } from '@firewall/http';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewerAgency, startReviewDesk, verifyResolution, type ReviewDesk,
@@ -65,8 +65,9 @@ beforeAll(async () => {
   });
   const app = express();
   app.disable('x-powered-by');
-  app.use(createReviewRouter({ desk, auth: createAuthenticator(registry), logger }));
+  app.use(createReviewRouter({ desk, edge: firewall.edge, logger }));
   app.use(firewall.app);
+  app.use(firewall.edge.errors);
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -14,7 +14,7 @@ import {
   MemoryBus, avroCodec, consume, createLogger, isFirewallError, loadCatalog, topics,
   type AuditEntry, type RejectedInput, type ReviewResolution,
 } from '@firewall/core';
-import { createAuthenticator, loadAgencyRegistry } from '@firewall/gateway';
+import { loadAgencyRegistry } from '@firewall/http';
 import { digestEvent, summarise, toAuditEntry, verifyPath } from '@firewall/ledger';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import {
@@ -67,8 +67,9 @@ beforeAll(async () => {
   desk = await startDesk();
   app = express();
   app.disable('x-powered-by');
-  app.use(createReviewRouter({ desk, auth: createAuthenticator(registry), logger }));
+  app.use(createReviewRouter({ desk, edge: firewall.edge, logger }));
   app.use(firewall.app);
+  app.use(firewall.edge.errors);
 }, 60_000);
 
 afterAll(async () => {
@@ -136,7 +137,7 @@ describe('review desk, embedded wiring', () => {
   it('when decisions are DENY, ALLOW_REDACTED or a dry run of a held request, then no case opens', async () => {
     expect((await ask('S01', 'ICE_ERO')).status).toBe(403);
     expect((await ask('S18', 'MN_COURT')).status).toBe(200);
-    const dry = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await agencyToken('CITY_CLERK', 'CITY_IT')}`)
+    const dry = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await agencyToken('CITY_IT', 'CITY_IT')}`)
       .send({ ...scenario('S10'), requester: { agency: 'FBI', verified: true } });
     expect(dry.status).toBe(200);
     expect(dry.body.decision).toBe('REVIEW');
@@ -204,7 +205,8 @@ describe('review desk, embedded wiring', () => {
   it('when a requester agency presents its own token, even claiming the attorney role, then it cannot see or resolve cases', async () => {
     const list = await request(app).get('/v1/reviews').set('authorization', `Bearer ${await agencyToken('CITY_ATTORNEY_CRIMINAL', 'CITY_ATTORNEY')}`);
     expect(list.status).toBe(403);
-    expect(list.body).toMatchObject({ code: 'PF_AUTH_FORBIDDEN', requestId: expect.any(String) });
+    // The registry grants the criminal division no reviewer role: the claim alone is refused.
+    expect(list.body).toMatchObject({ code: 'PF_AUTH_ROLE_NOT_GRANTED', requestId: expect.any(String) });
     expect(list.body).not.toHaveProperty('stack');
   });
 
@@ -212,8 +214,9 @@ describe('review desk, embedded wiring', () => {
     await desk.close();
     desk = await startDesk();
     app = express();
-    app.use(createReviewRouter({ desk, auth: createAuthenticator(loadAgencyRegistry(join(dataDir, 'agencies.json'))), logger }));
+    app.use(createReviewRouter({ desk, edge: firewall.edge, logger }));
     app.use(firewall.app);
+    app.use(firewall.edge.errors);
     expect(desk.get(s10)).toMatchObject({ status: 'RESOLVED', resolution: { published: true, message: { outcome: 'ALLOW' } } });
     expect(desk.get(s04)?.status).toBe('RESOLVED');
     await bus.settled();

@@ -68,6 +68,8 @@ export type Role = (typeof roles)[number];
 
 export interface RunningFirewall {
   readonly app: express.Express;
+  /** The one HTTP edge (authentication, limits, the error middleware) for routers mounted beside `app`. */
+  readonly edge: Edge;
   /** Only GET /metrics, unauthenticated: for an internal listener that only Prometheus reaches. */
   readonly metricsApp: express.Express;
   readonly ledger: LedgerService | undefined;
@@ -165,6 +167,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   ready = true;
   return {
     app,
+    edge,
     metricsApp: metricsOnly(registry),
     ledger,
     kafkaLedger,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBus, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type Release } from '@firewall/core';
 import { PendingReleases, followReleases } from '@firewall/releaser';
 import { createGatewayApp } from './app.js';
-import { createAuthenticator, tokenAudience } from './auth.js';
+import { MemoryReplayGuard, createAuthenticator, createEdge, tokenAudience } from '@firewall/http';
 import { PendingOutcomes } from './outcomes.js';
 import { followDecisions } from './service.js';
 
@@ -15,7 +15,7 @@ const body = { purpose: { code: 'CODE_ENFORCEMENT' }, system: 'service_requests'
 /** A gateway with a stand-in decider (always `outcome`) and a stand-in releaser (`release`, or none). */
 async function setup(outcome: Decision['decision'], release?: (requestId: string) => Release | undefined) {
   const key = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks: { keys: [await exportJWK(key.publicKey)] } } } });
+  const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks: { keys: [await exportJWK(key.publicKey)] } } } }, { replay: new MemoryReplayGuard() });
   const bus = new MemoryBus();
   const pending = new PendingOutcomes();
   const releases = new PendingReleases();
@@ -38,7 +38,7 @@ async function setup(outcome: Decision['decision'], release?: (requestId: string
     },
   });
   const app = createGatewayApp({
-    bus, codec: avroCodec, catalog: loadCatalog(), auth, pending, logger, decisionTimeoutMs: 2_000, isReady: () => true,
+    bus, codec: avroCodec, catalog: loadCatalog(), edge: createEdge({ auth, bus, codec: avroCodec, logger }), pending, logger, decisionTimeoutMs: 2_000, isReady: () => true,
     releases: { pending: releases, timeoutMs: 300 },
   });
   const token = () => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('CITY_REGULATORY_SERVICES').setAudience(tokenAudience)

@@ -3,8 +3,8 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { MemoryBus, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type RejectedInput } from '@firewall/core';
+import { MemoryReplayGuard, createAuthenticator, createEdge, tokenAudience, type Rate } from '@firewall/http';
 import { createGatewayApp } from './app.js';
-import { createAuthenticator, tokenAudience } from './auth.js';
 import { PendingOutcomes } from './outcomes.js';
 import { followDecisions } from './service.js';
 
@@ -12,12 +12,13 @@ const logger = createLogger({ service: 'test', level: 'silent' });
 const catalog = loadCatalog();
 const body = { purpose: { code: 'CODE_ENFORCEMENT' }, system: 'service_requests', fields: ['service_type', 'caller_name'] };
 
-async function setup(options: { decide?: (requestId: string) => Decision['decision']; timeoutMs?: number } = {}) {
+async function setup(options: { decide?: (requestId: string) => Decision['decision']; timeoutMs?: number; perAgency?: Rate; perSource?: Rate } = {}) {
   const key = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks: { keys: [await exportJWK(key.publicKey)] } } } });
+  const jwks = { keys: [await exportJWK(key.publicKey)] };
+  const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks }, CITY_IT: { jwks, roles: ['CITY_IT'] } } }, { replay: new MemoryReplayGuard() });
   const bus = new MemoryBus();
   const pending = new PendingOutcomes();
-  const seen: { requestId: string; agency: string; verified: boolean; dryRun: boolean | undefined }[] = [];
+  const seen: { requestId: string; agency: string; verified: boolean; dryRun: boolean | undefined; dryRunBy: string | null | undefined; legalBasis: unknown }[] = [];
   const rejections: RejectedInput[] = [];
   await followDecisions({ bus, codec: avroCodec, logger, pending });
   await consume({ bus, codec: avroCodec, logger, topic: topics.rejections, group: 'audit', handle: async (r) => void rejections.push(r) });
@@ -27,7 +28,7 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
     await consume({
       bus, codec: avroCodec, logger, topic: topics.requests, group: 'decider',
       handle: async (r) => {
-        seen.push({ requestId: r.requestId, agency: r.requester.agency, verified: r.requester.verified, dryRun: r.dryRun });
+        seen.push({ requestId: r.requestId, agency: r.requester.agency, verified: r.requester.verified, dryRun: r.dryRun, dryRunBy: r.dryRunBy, legalBasis: r.legalBasis });
         const outcome = decide(r.requestId);
         const released = outcome === 'ALLOW_REDACTED' ? ['service_type'] : [];
         const decision: Decision = {
@@ -42,10 +43,11 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
       },
     });
   }
-  const app = createGatewayApp({ bus, codec: avroCodec, catalog, auth, pending, logger, decisionTimeoutMs: options.timeoutMs ?? 2000, isReady: () => true });
-  const token = (role?: string) => new SignJWT(role ? { role } : {}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('CITY_REGULATORY_SERVICES').setAudience(tokenAudience)
+  const edge = createEdge({ auth, bus, codec: avroCodec, logger, ...(options.perAgency ? { perAgency: options.perAgency } : {}), ...(options.perSource ? { perSource: options.perSource } : {}) });
+  const app = createGatewayApp({ bus, codec: avroCodec, catalog, edge, pending, logger, decisionTimeoutMs: options.timeoutMs ?? 2000, isReady: () => true });
+  const token = (role?: string, agency = 'CITY_REGULATORY_SERVICES') => new SignJWT(role ? { role } : {}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer(agency).setAudience(tokenAudience)
     .setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(key.privateKey);
-  return { app, token, seen, rejections, bus };
+  return { app, token, seen, rejections, bus, edge };
 }
 
 describe('gateway', () => {
@@ -86,6 +88,58 @@ describe('gateway', () => {
     expect(JSON.stringify(rejections)).not.toContain('Jane');
   });
 
+  it('when the body declares legal facts itself, then none reaches the policy: only the basis type, as a routing label', async () => {
+    const { app, token, seen } = await setup({ decide: () => 'DENY' });
+    const declared = {
+      type: 'JUDICIAL_WARRANT', judgeSigned: true, verified: true, court: 'Hennepin County District Court', expires: '2030-01-01',
+      namedSubjects: 1, listedFields: ['service_type'], criminalPredicate: '18 U.S.C. 1591',
+    };
+    const res = await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`).send({ ...body, legalBasis: declared });
+    expect(res.status).toBe(403);
+    expect(seen.at(-1)?.legalBasis).toEqual({
+      type: 'JUDICIAL_WARRANT', court: null, judgeSigned: null, verified: null, expires: null, namedSubjects: null, listedFields: null, criminalPredicate: null, verifiedBy: null,
+    });
+  });
+
+  it('when a credential is sent but no issuer registry is configured, then it is refused with its code', async () => {
+    const { app, token, seen } = await setup({ decide: () => 'ALLOW' });
+    const res = await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`)
+      .send({ ...body, legalBasis: { type: 'SUBJECT_AUTHORIZATION', credential: 'a.b.c' } });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('PF_CREDENTIAL_UNKNOWN_ISSUER');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('refusals before authentication are chained in aggregate, per reason; an authenticated refusal keeps its own entry', async () => {
+    const { app, token, rejections, bus, edge } = await setup({ decide: () => 'ALLOW' });
+    for (let i = 0; i < 30; i += 1) expect((await request(app).post('/v1/requests').send(body)).status).toBe(401);
+    expect((await request(app).post('/v1/requests').set('authorization', 'Bearer not.a.token').send(body)).status).toBe(401);
+    await bus.settled();
+    expect(rejections).toHaveLength(0); // counted, not yet chained
+    expect((await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`).send({ ...body, fields: [] })).status).toBe(400);
+    await edge.close();
+    await bus.settled();
+    expect(rejections.map((r) => [r.code, r.count, r.agency]).sort()).toEqual([
+      ['PF_AUTH_INVALID', 1, null], ['PF_AUTH_MISSING', 30, null], ['PF_REQ_NO_FIELDS', 1, 'CITY_REGULATORY_SERVICES'],
+    ]);
+  });
+
+  it('when an agency sends faster than its limit, then 429 PF_RATE_LIMITED with Retry-After', async () => {
+    const { app, token } = await setup({ decide: () => 'DENY', perAgency: { perSecond: 0.001, burst: 2 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push(await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`).send(body));
+    expect(statuses.map((r) => r.status)).toEqual([403, 403, 429]);
+    expect(statuses[2]!.body.code).toBe('PF_RATE_LIMITED');
+    expect(Number(statuses[2]!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('when one address floods without a token, then it is limited before any token is checked', async () => {
+    const { app } = await setup({ perSource: { perSecond: 0.001, burst: 3 } });
+    const statuses = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await request(app).post('/v1/requests').send(body)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+
   it('when there is no token, then 401 and nothing is published', async () => {
     const { app, seen } = await setup({ decide: () => 'ALLOW' });
     const res = await request(app).post('/v1/requests').send(body);
@@ -102,17 +156,21 @@ describe('gateway', () => {
     expect(res.body).not.toHaveProperty('released');
   });
 
-  it('dry run: city IT gets the full decision for a hypothetical requester, flagged as a dry run; others are refused', async () => {
+  it('dry run: city IT gets the full decision for a hypothetical requester, flagged as a dry run of its own agency; others are refused', async () => {
     const { app, token, seen } = await setup({ decide: () => 'DENY' });
-    const res = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await token('CITY_IT')}`)
-      .send({ ...body, requester: { agency: 'ICE_ERO', verified: true } });
+    const res = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await token('CITY_IT', 'CITY_IT')}`)
+      .send({ ...body, requester: { agency: 'ICE_ERO', verified: true }, dryRunBy: 'MPD' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ dryRun: true, decision: 'DENY', policy: { revision: 'test' } });
     expect(res.body.fields).toHaveLength(2);
-    expect(seen.at(-1)).toMatchObject({ agency: 'ICE_ERO', dryRun: true });
+    expect(seen.at(-1)).toMatchObject({ agency: 'ICE_ERO', dryRun: true, dryRunBy: 'CITY_IT' });
     const refused = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await token()}`).send({ ...body, requester: { agency: 'ICE_ERO', verified: true } });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('PF_AUTH_FORBIDDEN');
+    // A role the registry does not grant the agency is refused, whatever the token says.
+    const selfGranted = await request(app).post('/v1/decisions:evaluate').set('authorization', `Bearer ${await token('CITY_IT')}`).send({ ...body, requester: { agency: 'ICE_ERO', verified: true } });
+    expect(selfGranted.status).toBe(403);
+    expect(selfGranted.body.code).toBe('PF_AUTH_ROLE_NOT_GRANTED');
     // A dry-run flag smuggled into an ordinary request is ignored: it is decided for real.
     await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`).send({ ...body, dryRun: true });
     expect(seen.at(-1)).toMatchObject({ agency: 'CITY_REGULATORY_SERVICES', dryRun: false });

@@ -3,16 +3,21 @@ import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '@firewall/core';
 import { createAuthenticator, tokenAudience } from './auth.js';
+import { MemoryReplayGuard } from './memory-replay-guard.js';
 
 describe('agency token authentication', async () => {
   const agencyKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const publicJwk = await exportJWK(agencyKey.publicKey);
-  const auth = createAuthenticator({ agencies: { MPD: { jwks: { keys: [publicJwk] } } } });
+  const registry = { agencies: { MPD: { jwks: { keys: [publicJwk] } }, CITY_IT: { jwks: { keys: [publicJwk] }, roles: ['CITY_IT', 'OPERATOR'] } } };
+  const auth = createAuthenticator(registry, { replay: new MemoryReplayGuard() });
 
-  const token = (claims: { iss?: string; aud?: string; exp?: string; jti?: string } = {}, key = agencyKey.privateKey) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer(claims.iss ?? 'MPD').setAudience(claims.aud ?? tokenAudience)
-      .setIssuedAt().setExpirationTime(claims.exp ?? '5m').setJti(claims.jti ?? randomUUID()).sign(key);
+  const token = (claims: { iss?: string; aud?: string; exp?: string | number; jti?: unknown; role?: unknown; iat?: number } = {}, key = agencyKey.privateKey) => {
+    const jwt = new SignJWT({ ...(claims.role !== undefined ? { role: claims.role } : {}), jti: (claims.jti ?? randomUUID()) as string })
+      .setProtectedHeader({ alg: 'EdDSA' }).setIssuer(claims.iss ?? 'MPD').setAudience(claims.aud ?? tokenAudience)
+      .setIssuedAt(claims.iat).setExpirationTime(claims.exp ?? '5m');
+    return jwt.sign(key);
+  };
 
   async function codeOf(header: string | undefined): Promise<string | undefined> {
     try {
@@ -48,5 +53,37 @@ describe('agency token authentication', async () => {
     const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('MPD').setAudience(tokenAudience)
       .setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(secret);
     expect(await codeOf(`Bearer ${forged}`)).toBe('PF_AUTH_INVALID');
+  });
+
+  it('when a jti is not a short string (an object, an array, a number, 201 characters), then the token is refused', async () => {
+    for (const jti of [{ a: 1 }, ['x'], 42, 'x'.repeat(201), '']) expect(await codeOf(`Bearer ${await token({ jti })}`)).toBe('PF_AUTH_INVALID');
+  });
+
+  it('when an object jti is replayed, then the replay is refused (it never gets in at all)', async () => {
+    const t = await token({ jti: { id: 'same' } });
+    expect(await codeOf(`Bearer ${t}`)).toBe('PF_AUTH_INVALID');
+    expect(await codeOf(`Bearer ${t}`)).toBe('PF_AUTH_INVALID');
+  });
+
+  it('when a token lives longer than the maximum lifetime, then it is refused even with a recent iat', async () => {
+    expect(await codeOf(`Bearer ${await token({ exp: '100y' })}`)).toBe('PF_AUTH_INVALID');
+    expect(await codeOf(`Bearer ${await token({ exp: '61m' })}`)).toBe('PF_AUTH_INVALID');
+    expect(await codeOf(`Bearer ${await token({ exp: '59m' })}`)).toBeUndefined();
+    const short = createAuthenticator(registry, { replay: new MemoryReplayGuard(), maxLifetimeSeconds: 120 });
+    await expect(short.authenticate(`Bearer ${await token({ exp: '5m' })}`)).rejects.toMatchObject({ code: 'PF_AUTH_INVALID' });
+  });
+
+  it('replay is per (issuer, jti): the same jti from two agencies is two tokens', async () => {
+    const jti = randomUUID();
+    expect(await codeOf(`Bearer ${await token({ jti })}`)).toBeUndefined();
+    await expect(auth.authenticate(`Bearer ${await token({ jti, iss: 'CITY_IT' })}`)).resolves.toEqual({ agency: 'CITY_IT', role: null });
+    expect(await codeOf(`Bearer ${await token({ jti, iss: 'CITY_IT' })}`)).toBe('PF_AUTH_REPLAYED');
+  });
+
+  it('a role counts only when the registry grants it to the agency', async () => {
+    await expect(auth.authenticate(`Bearer ${await token({ iss: 'CITY_IT', role: 'OPERATOR' })}`)).resolves.toEqual({ agency: 'CITY_IT', role: 'OPERATOR' });
+    expect(await codeOf(`Bearer ${await token({ role: 'CITY_IT' })}`)).toBe('PF_AUTH_ROLE_NOT_GRANTED');
+    expect(await codeOf(`Bearer ${await token({ iss: 'CITY_IT', role: 'CITY_ATTORNEY' })}`)).toBe('PF_AUTH_ROLE_NOT_GRANTED');
+    expect(await codeOf(`Bearer ${await token({ iss: 'CITY_IT', role: ['OPERATOR'] })}`)).toBe('PF_AUTH_ROLE_NOT_GRANTED');
   });
 });

@@ -3,7 +3,8 @@ import express from 'express';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, tokenAudience, type AgencyRegistry } from '@firewall/gateway';
+import { MemoryReplayGuard, createAuthenticator, createEdge, tokenAudience, type AgencyRegistry, type Edge } from '@firewall/http';
+import { avroCodec } from '@firewall/core';
 import { REVIEW_HEADER, createReviewRouter } from './router.js';
 import { ReviewerSessions, SESSION_COOKIE } from './sessions.js';
 import { deskHarness, silentLogger, type DeskHarness } from './test-support.js';
@@ -16,6 +17,8 @@ beforeAll(async () => {
   privateKey = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'EdDSA' };
   registry = { agencies: Object.fromEntries(['CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY_CRIMINAL', 'FBI'].map((code) => [code, { jwks: { keys: [jwk] } }])) };
+  // The registry grants the data-practices office its reviewer roles, and (to test the desk's own check) CITY_IT.
+  registry = { agencies: { ...registry.agencies, CITY_ATTORNEY_DATA_PRACTICES: { ...registry.agencies.CITY_ATTORNEY_DATA_PRACTICES!, roles: ['CITY_ATTORNEY', 'DATA_PRACTICES_REVIEWER', 'CITY_IT'] } } };
 });
 
 const token = (agency: string, role?: string) => new SignJWT(role ? { role } : {})
@@ -23,34 +26,38 @@ const token = (agency: string, role?: string) => new SignJWT(role ? { role } : {
   .setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(privateKey);
 const attorney = () => token('CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY');
 
-async function setup(options: { now?: () => number } = {}): Promise<{ app: express.Express; h: DeskHarness }> {
+async function setup(options: { now?: () => number } = {}): Promise<{ app: express.Express; h: DeskHarness; edge: Edge }> {
   const h = await deskHarness();
   const app = express();
-  app.use(createReviewRouter({ desk: h.desk, auth: createAuthenticator(registry), logger: silentLogger, sessions: new ReviewerSessions({ now: options.now }) }));
+  const edge = createEdge({ auth: createAuthenticator(registry, { replay: new MemoryReplayGuard() }), bus: h.bus, codec: avroCodec, logger: silentLogger });
+  app.use(createReviewRouter({ desk: h.desk, edge, logger: silentLogger, sessions: new ReviewerSessions({ now: options.now }) }));
   app.use((_req, res) => void res.status(404).json({ fallthrough: true }));
-  return { app, h };
+  app.use(edge.errors);
+  return { app, h, edge };
 }
 
 describe('review API: who may review', () => {
-  it('without a token or session, then 401; refusals are audited', async () => {
-    const { app, h } = await setup();
+  it('without a token or session, then 401; refusals are audited, counted together', async () => {
+    const { app, h, edge } = await setup();
     const res = await request(app).get('/v1/reviews');
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: expect.any(String), code: 'PF_AUTH_MISSING', requestId: expect.any(String), details: [] });
+    expect((await request(app).get('/v1/reviews')).status).toBe(401);
+    await edge.close();
     await h.bus.settled();
-    expect(h.rejections).toMatchObject([{ code: 'PF_AUTH_MISSING', status: 401, agency: null }]);
+    expect(h.rejections).toMatchObject([{ code: 'PF_AUTH_MISSING', status: 401, agency: null, count: 2 }]);
   });
 
   it.each([
-    ['a requester agency without a role', 'FBI', undefined],
-    ['a requester agency claiming the attorney role', 'FBI', 'CITY_ATTORNEY'],
-    ["the city attorney's criminal division (a requester)", 'CITY_ATTORNEY_CRIMINAL', 'CITY_ATTORNEY'],
-    ['the data-practices office without a reviewer role', 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_IT'],
-  ])('when the token is from %s, then 403 PF_AUTH_FORBIDDEN', async (_label, agency, role) => {
+    ['a requester agency without a role', 'FBI', undefined, 'PF_AUTH_FORBIDDEN'],
+    ['a requester agency claiming the attorney role', 'FBI', 'CITY_ATTORNEY', 'PF_AUTH_ROLE_NOT_GRANTED'],
+    ["the city attorney's criminal division (a requester)", 'CITY_ATTORNEY_CRIMINAL', 'CITY_ATTORNEY', 'PF_AUTH_ROLE_NOT_GRANTED'],
+    ['the data-practices office without a reviewer role', 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_IT', 'PF_AUTH_FORBIDDEN'],
+  ])('when the token is from %s, then 403 %s', async (_label, agency, role, code) => {
     const { app } = await setup();
     const res = await request(app).get('/v1/reviews').set('authorization', `Bearer ${await token(agency, role)}`);
     expect(res.status).toBe(403);
-    expect(res.body.code).toBe('PF_AUTH_FORBIDDEN');
+    expect(res.body.code).toBe(code);
   });
 
   it.each(['CITY_ATTORNEY', 'DATA_PRACTICES_REVIEWER'])('when the data-practices office signs with role %s, then the cases are listed', async (role) => {
