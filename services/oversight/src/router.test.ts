@@ -1,6 +1,8 @@
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBus, avroCodec, createLogger } from '@firewall/core';
+import { MemoryReplayGuard, createAuthenticator, createEdge } from '@firewall/http';
 import { createOversightRouter, monthParam } from './router.js';
 import { decision, policyData, systems, tempDir, writeLedger } from './test-support.js';
 
@@ -19,6 +21,9 @@ beforeAll(async () => {
   const ruleCatalog = new Map([['R1', { title: 'No city data for civil immigration enforcement', sources: ['Minneapolis Code of Ordinances §19.10'] }]]);
   app = express();
   app.use(createOversightRouter({ ledgerDir: dir, policyData, systems, ruleCatalog, now: () => new Date('2026-11-20T00:00:00Z') }));
+  // Refusals are answered by the shared edge's error middleware, as in the firewall.
+  const edge = createEdge({ auth: createAuthenticator({ agencies: {} }, { replay: new MemoryReplayGuard() }), bus: new MemoryBus(), codec: avroCodec, logger: createLogger({ service: 'test', level: 'silent' }) });
+  app.use(edge.errors);
 });
 afterAll(() => cleanup());
 

@@ -1,4 +1,5 @@
 import { FirewallError } from '@firewall/core';
+import { httpStatusOf } from '@firewall/http';
 
 /**
  * The review desk's error codes (`PF_REVIEW_*`); their HTTP statuses are in the shared edge's table
@@ -18,7 +19,12 @@ export const reviewErrorCodes = [
 
 export type ReviewErrorCode = (typeof reviewErrorCodes)[number];
 
-export class ReviewError extends FirewallError<ReviewErrorCode> {}
+export class ReviewError extends FirewallError<ReviewErrorCode> {
+  /** The HTTP status the shared edge answers this error with. */
+  get status(): number {
+    return httpStatusOf(this);
+  }
+}
 
 export function isReviewError(err: unknown): err is ReviewError {
   return err instanceof ReviewError;
