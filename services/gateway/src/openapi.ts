@@ -2,7 +2,18 @@ import { jsonSchemaOf, messageTypes } from '@firewall/core';
 
 const requestSchema = jsonSchemaOf(messageTypes.recordRequest) as { properties: Record<string, unknown>; required?: string[] };
 /** The body a requester sends: the RecordRequest without what the gateway stamps (id, time, identity). */
-const { requestId: _id, receivedAt: _at, requester: _who, ...bodyProperties } = requestSchema.properties;
+const { requestId: _id, receivedAt: _at, requester: _who, dryRunBy: _caller, legalBasis: _basis, ...bodyProperties } = requestSchema.properties;
+
+/** The legal basis a requester sends: the document's type and, to prove its facts, a credential. */
+const legalBasisBody = {
+  type: ['object', 'null'],
+  required: ['type'],
+  description: 'The legal process presented. Its facts (court, judge signature, expiry, named subjects, listed fields, criminal predicate, a resident\'s authorization) are believed only from `credential`: a compact JWS signed by a registered legal issuer, issued to your agency for these subjects. Without one, only `type` is kept, as a routing label (a reviewer checks the paper); any facts written here are ignored.',
+  properties: {
+    type: { type: 'string', description: 'A legal basis type code (conformance vocabulary).' },
+    credential: { type: 'string', description: 'Compact JWS from a registered legal issuer (see the README: legal-process credentials).' },
+  },
+};
 
 const error = {
   type: 'object',
@@ -44,8 +55,8 @@ export const openApiDocument = {
   components: {
     securitySchemes: { agencyToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (iss = agency code, aud = sanctuary-firewall, exp, iat, jti; EdDSA/ES256/RS256/PS256)' } },
     schemas: {
-      RecordRequestBody: { type: 'object', additionalProperties: false, required: ['purpose', 'system', 'fields'], properties: { ...bodyProperties, requester: { description: 'Ignored: identity comes from the token.' }, receivedAt: { description: 'Ignored: the gateway stamps the time.' } } },
-      DryRunBody: { type: 'object', required: ['requester', 'purpose', 'system', 'fields'], properties: { ...bodyProperties, requester: requestSchema.properties.requester, receivedAt: { type: 'string', format: 'date-time', description: 'Evaluate as of this time (default now).' } } },
+      RecordRequestBody: { type: 'object', additionalProperties: false, required: ['purpose', 'system', 'fields'], properties: { ...bodyProperties, legalBasis: legalBasisBody, requester: { description: 'Ignored: identity comes from the token.' }, receivedAt: { description: 'Ignored: the gateway stamps the time.' } } },
+      DryRunBody: { type: 'object', required: ['requester', 'purpose', 'system', 'fields'], properties: { ...bodyProperties, legalBasis: _basis, requester: requestSchema.properties.requester, receivedAt: { type: 'string', format: 'date-time', description: 'Evaluate as of this time (default now).' } } },
       DecisionView: decisionView,
       Error: error,
     },
@@ -63,11 +74,13 @@ export const openApiDocument = {
           200: decisionResponse('ALLOW or ALLOW_REDACTED: the decision with released and withheld fields, and the records encrypted to the requester'),
           502: errorResponse('The record system failed or timed out (PF_RELEASE_FAILED): nothing was released; the failure is audited'),
           202: decisionResponse('REVIEW: held for the city attorney; nothing released; a ticket id to follow'),
-          400: errorResponse('Malformed request (PF_REQ_*): nothing was decided or released'),
+          400: errorResponse('Malformed request (PF_REQ_*) or a malformed credential (PF_CREDENTIAL_INVALID): nothing was decided or released'),
           401: errorResponse('Missing, invalid, replayed or unregistered token (PF_AUTH_*)'),
-          403: decisionResponse('DENY: the cited rules and their legal sources'),
+          403: { description: 'DENY (the cited rules and their legal sources, a DecisionView); or a refused credential (PF_CREDENTIAL_EXPIRED, _UNKNOWN_ISSUER, _TYPE_NOT_ALLOWED, _WRONG_AGENCY, _WRONG_SUBJECT) or a role the registry does not grant (PF_AUTH_ROLE_NOT_GRANTED), an Error', content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/DecisionView' }, { $ref: '#/components/schemas/Error' }] } } } },
           413: errorResponse('Body too large'),
-          503: errorResponse('Not ready yet'),
+          415: errorResponse('A body encoding or charset the gateway does not read (PF_REQ_BAD_ENCODING)'),
+          429: errorResponse('Too many requests from this agency or address (PF_RATE_LIMITED); see Retry-After'),
+          503: errorResponse('Not ready yet, or single use of the token cannot be checked (PF_AUTH_REPLAY_UNAVAILABLE)'),
           504: errorResponse('No decision, or no records, in time (PF_GATEWAY_TIMEOUT): nothing released'),
         },
       },
@@ -81,7 +94,11 @@ export const openApiDocument = {
           200: { description: 'The full decision: per-field outcomes, every matched rule, alerts, open questions, policy revision and digest' },
           400: errorResponse('Malformed request'),
           401: errorResponse('Not authenticated'),
-          403: errorResponse('The token lacks role CITY_IT (PF_AUTH_FORBIDDEN)'),
+          403: errorResponse('The token lacks role CITY_IT (PF_AUTH_FORBIDDEN), or asks for a role the registry does not grant its agency (PF_AUTH_ROLE_NOT_GRANTED)'),
+          413: errorResponse('Body too large'),
+          415: errorResponse('Unreadable body encoding'),
+          429: errorResponse('Rate limited'),
+          503: errorResponse('Not ready'),
           504: errorResponse('No decision in time'),
         },
       },
@@ -91,7 +108,7 @@ export const openApiDocument = {
         summary: "A request's status, for the agency that made it",
         security: [{ agencyToken: [] }],
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { 200: decisionResponse('Released'), 202: decisionResponse('Held or still pending'), 403: decisionResponse('Denied'), 401: errorResponse('Not authenticated'), 404: errorResponse('Unknown id') },
+        responses: { 200: decisionResponse('Released'), 202: decisionResponse('Held or still pending'), 403: decisionResponse('Denied'), 401: errorResponse('Not authenticated'), 404: errorResponse('Unknown id'), 429: errorResponse('Rate limited'), 503: errorResponse('Single use of the token cannot be checked') },
       },
     },
   },
