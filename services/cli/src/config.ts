@@ -19,6 +19,7 @@ export const envShape = {
     .describe('services this process runs (Kafka mode can run one per process)'),
   FIREWALL_REVIEW_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs review resolutions; unset in embedded mode = generated'),
   FIREWALL_KAFKA_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional().describe('prefix for topic and group names on a shared Kafka cluster (tests, staging)'),
+  FIREWALL_REPLAY_DATABASE_URL: z.string().optional().describe('PostgreSQL URL of the single-use token table shared by every gateway (Kafka mode); unset = in memory, right only when one gateway process accepts the tokens'),
   DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long the gateway waits for a decision before a 504'),
   ...releaserEnv,
 };
