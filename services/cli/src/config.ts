@@ -26,6 +26,7 @@ export const envShape = {
   RATE_LIMIT_PER_AGENCY: rate.default({ perSecond: 200, burst: 400 }).describe('requests per second per agency, and the burst (PER_SECOND/BURST); more get 429 PF_RATE_LIMITED'),
   RATE_LIMIT_PER_SOURCE: rate.default({ perSecond: 1000, burst: 2000 }).describe('requests per second per source address before authentication, and the burst'),
   FIREWALL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('an internal listener (on HOST) serving only GET /metrics without a token, for Prometheus; unset = none. The public /metrics needs an OPERATOR token'),
+  FIREWALL_REPLAY_DATABASE_URL: z.string().optional().describe('PostgreSQL URL of the single-use token table shared by every gateway (Kafka mode); unset = in memory, right only when one gateway process accepts the tokens'),
   DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long the gateway waits for a decision before a 504'),
   ...releaserEnv,
 };

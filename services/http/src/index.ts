@@ -7,3 +7,5 @@ export * from './rate-limit.js';
 export * from './rejections.js';
 export * from './replay-guard.js';
 export * from './status.js';
+export * from './postgres-replay-guard.js';
+export { MAX_REPLAY_ID_LENGTH } from './replay-input.js';
