@@ -11,6 +11,7 @@ export const envShape = {
   FIREWALL_BUNDLE: z.string().optional().describe('a signed policy bundle to serve; unset in embedded mode = the shipped bundle, signed with the dev key'),
   FIREWALL_BUNDLE_PUBLIC_KEY: z.string().optional().describe('PEM public key that bundles must be signed with (required with FIREWALL_BUNDLE)'),
   FIREWALL_AGENCY_REGISTRY: z.string().optional().describe('agency registry JSON (agency code → JWKS); unset in embedded mode = generated dev registry'),
+  FIREWALL_ISSUER_REGISTRY: z.string().optional().describe('issuer registry JSON (issuer code → JWKS and the legal basis types it may certify); unset in embedded mode = generated dev issuers'),
   FIREWALL_LEDGER_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs ledger entries; unset in embedded mode = generated'),
   FIREWALL_SUBJECT_KEY: z.string().optional().describe('file with the key (base64, 32+ bytes) of the keyed hash of subject ids in the ledger; embedded default generated in data/keys'),
   FIREWALL_ROLES: z.string().default('gateway,decider,ledger,releaser')

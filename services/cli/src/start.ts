@@ -11,6 +11,7 @@ import { loadRecordSystems } from '@firewall/releaser';
 import { reviewerAgency } from '@firewall/review';
 import { isEmbedded, type FirewallConfig } from './config.js';
 import { ensureDevAgencies } from './dev-keys.js';
+import { ensureDevIssuers } from './dev-credentials.js';
 import { startFirewall } from './firewall.js';
 import { loadPolicy } from './policy-source.js';
 
@@ -27,6 +28,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   const agencyCodes = Object.keys((evaluator.bundle.data as { agencies?: Record<string, unknown> }).agencies ?? {});
   const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, [...agencyCodes, reviewerAgency])).registryPath : undefined);
   if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
+  const issuerRegistryPath = config.FIREWALL_ISSUER_REGISTRY ?? (embedded ? (await ensureDevIssuers(dataDir)).registryPath : undefined);
   const { bus, codec } = await connect(config, logger);
   const firewall = await startFirewall({
     bus, codec, logger, evaluator,
@@ -56,6 +58,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
+  out(`  legal-process issuers: ${issuerRegistryPath ?? 'none (FIREWALL_ISSUER_REGISTRY unset)'}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json, /metrics${firewall.oversight ? ', /oversight (dashboard for the council)' : ''})`);
   if (firewall.releaser) out(`  records: ${config.FIREWALL_RECORD_SYSTEMS ?? 'fictional fixture residents (municipal_id, service_requests, summons, parking) and ledger counts (audit)'}`);
   if (firewall.review) out(`  review desk: http://${config.HOST}:${port}/review  (reviewer token: npx firewall token --agency ${reviewerAgency} --role CITY_ATTORNEY)`);

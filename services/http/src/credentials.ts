@@ -17,6 +17,8 @@ const headerKeyMembers = ['jwk', 'jku', 'x5u', 'x5c'];
 const maxCompactLength = 32_768;
 /** How far an issuer's clock may run ahead of ours before its `iat` is taken as a forgery. */
 const clockSkewSeconds = 60;
+/** The longest a credential may be valid (`exp` − `iat`) unless the caller says otherwise: an issuer re-issues, a leak ages out. */
+export const defaultMaxLifetimeSeconds = 7 * 24 * 3600;
 
 export type CredentialErrorCode =
   | 'PF_CREDENTIAL_INVALID'
@@ -95,7 +97,7 @@ export function createCredentialVerifier(
 ): CredentialVerifier {
   const keySets = new Map(Object.entries(registry.issuers).map(([code, issuer]) => [code, createLocalJWKSet(issuer.jwks)]));
   const now = options.now ?? Date.now;
-  const maxLifetimeSeconds = options.maxLifetimeSeconds ?? 7 * 24 * 3600;
+  const maxLifetimeSeconds = options.maxLifetimeSeconds ?? defaultMaxLifetimeSeconds;
 
   const getKey: JWTVerifyGetKey = (header, token) => {
     let iss: unknown;
