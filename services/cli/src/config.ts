@@ -14,6 +14,7 @@ export const envShape = {
   FIREWALL_BUNDLE: z.string().optional().describe('a signed policy bundle to serve; unset in embedded mode = the shipped bundle, signed with the dev key'),
   FIREWALL_BUNDLE_PUBLIC_KEY: z.string().optional().describe('PEM public key that bundles must be signed with (required with FIREWALL_BUNDLE)'),
   FIREWALL_AGENCY_REGISTRY: z.string().optional().describe('agency registry JSON (agency code → JWKS); unset in embedded mode = generated dev registry'),
+  FIREWALL_ISSUER_REGISTRY: z.string().optional().describe('issuer registry JSON (issuer code → JWKS and the legal basis types it may certify); unset in embedded mode = generated dev issuers'),
   FIREWALL_LEDGER_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs ledger entries; unset in embedded mode = generated'),
   FIREWALL_SUBJECT_KEY: z.string().optional().describe('file with the key (base64, 32+ bytes) of the keyed hash of subject ids in the ledger; embedded default generated in data/keys'),
   FIREWALL_ROLES: z.string().default('gateway,decider,ledger,releaser')
@@ -35,10 +36,15 @@ export type FirewallConfig = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const config = parseEnv(envShape, env);
+  const required: Record<string, z.ZodType> = {};
   if (config.FIREWALL_BUNDLE && !config.FIREWALL_BUNDLE_PUBLIC_KEY) {
-    return parseEnv({ ...envShape, FIREWALL_BUNDLE_PUBLIC_KEY: z.string({ message: 'required when FIREWALL_BUNDLE is set: the firewall trusts only this key' }) }, env);
+    required.FIREWALL_BUNDLE_PUBLIC_KEY = z.string({ message: 'required when FIREWALL_BUNDLE is set: the firewall trusts only this key' });
   }
-  return config;
+  // Over Kafka, gateways come in several copies: a token spent at one must be spent at all of them.
+  if (config.KAFKA_BROKERS && config.FIREWALL_ROLES.includes('gateway') && !config.FIREWALL_REPLAY_DATABASE_URL) {
+    required.FIREWALL_REPLAY_DATABASE_URL = z.string({ message: 'required for a gateway in Kafka mode: the PostgreSQL table of spent tokens that every gateway shares' });
+  }
+  return Object.keys(required).length ? parseEnv({ ...envShape, ...required }, env) as typeof config : config;
 }
 
 /** Embedded = no broker configured: everything in one process, dev keys generated on first run. */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SignJWT, calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
 import { AuthError } from '@firewall/core';
 import { firewallRoles, tokenAudience, type AgencyRegistry } from '@firewall/http';
@@ -34,13 +34,7 @@ export const devStaffRoles: Readonly<Record<string, readonly string[]>> = {
 /** Writes the development registry: every code given (the policy's agencies) plus the firewall's own staff. */
 export async function ensureDevAgencies(dataDir: string, agencyCodes: readonly string[]): Promise<{ registryPath: string; created: boolean }> {
   const keyPath = devKeyFile(dataDir);
-  let created = false;
-  if (!existsSync(keyPath)) {
-    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    mkdirSync(join(dataDir, 'keys'), { recursive: true });
-    writeFileSync(keyPath, await exportPKCS8(privateKey), { mode: 0o600 });
-    created = true;
-  }
+  let created = await ensureSigningKey(keyPath);
   const encPath = devEncryptionKeyFile(dataDir);
   if (!existsSync(encPath)) {
     const { privateJwk } = await generateEncryptionKeyPair();
@@ -68,7 +62,17 @@ export function devEncryptionKey(dataDir: string): JWK {
   return JSON.parse(readFileSync(path, 'utf8')) as JWK;
 }
 
-async function publicJwkOf(keyPath: string) {
+/** Creates an Ed25519 signing key (PKCS#8 PEM, mode 0600) at keyPath unless one is there; true when created. */
+export async function ensureSigningKey(keyPath: string): Promise<boolean> {
+  if (existsSync(keyPath)) return false;
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  mkdirSync(dirname(keyPath), { recursive: true });
+  writeFileSync(keyPath, await exportPKCS8(privateKey), { mode: 0o600 });
+  return true;
+}
+
+/** The public JWK (alg, use, thumbprint kid) of the Ed25519 key at keyPath. */
+export async function publicJwkOf(keyPath: string) {
   const privateKey = await importPKCS8(readFileSync(keyPath, 'utf8'), 'EdDSA', { extractable: true });
   const { d: _private, ...publicJwk } = await exportJWK(privateKey);
   return { ...publicJwk, alg: 'EdDSA', use: 'sig', kid: await calculateJwkThumbprint(publicJwk) };

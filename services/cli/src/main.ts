@@ -9,6 +9,7 @@ import { describeEnv, isEmbedded, loadConfig } from './config.js';
 import { readFileSync } from 'node:fs';
 import { decryptPayload, jweFrom } from '@firewall/releaser';
 import { devEncryptionKey, mintDevToken } from './dev-keys.js';
+import { credentialCommand } from './credential-command.js';
 import { loadPolicy } from './policy-source.js';
 import { start } from './start.js';
 import { verifyCommand } from './verify.js';
@@ -20,6 +21,7 @@ const help: Record<string, string> = {
 Commands:
   start                       run the firewall (embedded mode unless KAFKA_BROKERS is set)
   token --agency CODE         print a development token for a registered agency (embedded mode only)
+  credential --issuer CODE --type TYPE --agency CODE [--subject ID]...   print a development legal-process credential (embedded mode only)
   conformance <folder> [--json]   decide every scenario file and compare with its expectation
   verify <ledger folder | evidence file> [--jwks file]   verify the audit ledger offline
   replay --candidate <bundle> [--from D] [--to D] [folder…]   show which decisions a candidate bundle would change
@@ -69,6 +71,8 @@ anything would change; --json prints the whole result as one JSON object.`,
 
 async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const [command, ...rest] = argv;
+  // It parses its own options (the shared parser would refuse them).
+  if (command === 'credential') return credentialCommand(rest, env, (line) => console.log(line), (line) => console.error(line));
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -4,13 +4,14 @@ import { join, resolve } from 'node:path';
 import {
   KafkaBus, MemoryBus, avroCodec, brokerList, createLogger, createRegistryCodec, loadCatalog, type Bus, type Codec, type Logger,
 } from '@firewall/core';
-import { loadAgencyRegistry } from '@firewall/http';
+import { PostgresReplayGuard, createCredentialVerifier, loadAgencyRegistry, loadIssuerRegistry } from '@firewall/http';
 import { ruleCatalogFromBundleFiles } from '@firewall/oversight';
 import { readBundleArchive } from '@firewall/policy';
 import { loadRecordSystems } from '@firewall/releaser';
 import { reviewerAgency } from '@firewall/review';
 import { isEmbedded, type FirewallConfig } from './config.js';
 import { ensureDevAgencies } from './dev-keys.js';
+import { ensureDevIssuers } from './dev-credentials.js';
 import { startFirewall } from './firewall.js';
 import { loadPolicy } from './policy-source.js';
 
@@ -27,11 +28,15 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   const agencyCodes = Object.keys((evaluator.bundle.data as { agencies?: Record<string, unknown> }).agencies ?? {});
   const registryPath = config.FIREWALL_AGENCY_REGISTRY ?? (embedded ? (await ensureDevAgencies(dataDir, agencyCodes)).registryPath : undefined);
   if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
+  const issuerRegistryPath = config.FIREWALL_ISSUER_REGISTRY ?? (embedded ? (await ensureDevIssuers(dataDir)).registryPath : undefined);
   const { bus, codec } = await connect(config, logger);
+  const replayGuard = config.FIREWALL_REPLAY_DATABASE_URL ? await PostgresReplayGuard.open({ connectionString: config.FIREWALL_REPLAY_DATABASE_URL, logger }) : undefined;
   const firewall = await startFirewall({
     bus, codec, logger, evaluator,
     catalog: loadCatalog(),
     registry: loadAgencyRegistry(registryPath),
+    ...(issuerRegistryPath ? { credentials: createCredentialVerifier(loadIssuerRegistry(issuerRegistryPath)) } : {}),
+    ...(replayGuard ? { replayGuard } : {}),
     dataDir,
     ledgerDir: join(dataDir, 'ledger'),
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
@@ -60,6 +65,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
+  out(`  legal-process issuers: ${issuerRegistryPath ?? 'none (FIREWALL_ISSUER_REGISTRY unset)'}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json${firewall.oversight ? ', /oversight (dashboard for the council)' : ''}; /metrics for an OPERATOR token)`);
   if (metricsServer) out(`  metrics for Prometheus (internal, no token): http://${config.HOST}:${config.FIREWALL_METRICS_PORT}/metrics`);
   if (firewall.releaser) out(`  records: ${config.FIREWALL_RECORD_SYSTEMS ?? 'fictional fixture residents (municipal_id, service_requests, summons, parking) and ledger counts (audit)'}`);
@@ -77,6 +83,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     server.closeIdleConnections();
     metricsServer?.close();
     await firewall.close(server);
+    await replayGuard?.close();
     await bus.close();
   })());
   return { stop };

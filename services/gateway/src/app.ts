@@ -47,7 +47,7 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
     const requester = callerOf(res);
     // Identity and time come from the token and the clock, never from the body; legal facts only from a credential.
     const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, dryRunBy: _norThis, legalBasis, ...rest } = bodyObject(req.body);
-    const basis = await legalBasisOf(legalBasis, requester.agency, rest.subjectIds, deps.credentials);
+    const basis = await legalBasisOf(legalBasis, requester.agency, rest, deps.credentials);
     const requestId = res.locals.requestId as string;
     // Tracked before the request is published, so a fast release is kept; forgotten whatever the answer.
     deps.releases?.pending.track(requestId);

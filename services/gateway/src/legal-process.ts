@@ -8,13 +8,14 @@ import { legalBasisForPolicy, type CredentialVerifier } from '@firewall/http';
  * with its PF_CREDENTIAL_* code — never quietly treated as absent, so the requester learns why.
  */
 export async function legalBasisOf(
-  bodyBasis: unknown, agency: string, subjectIds: unknown, verifier: CredentialVerifier | undefined,
+  bodyBasis: unknown, agency: string, request: { subjectIds?: unknown; subjects?: unknown }, verifier: CredentialVerifier | undefined,
 ): Promise<RecordRequest['legalBasis']> {
   const credential = isPlainObject(bodyBasis) ? bodyBasis.credential : undefined;
   if (credential === undefined || credential === null) return legalBasisForPolicy(bodyBasis, null);
   if (typeof credential !== 'string') throw new FirewallError('PF_CREDENTIAL_INVALID', 'legalBasis.credential must be a compact JWS string.', { details: ['legalBasis.credential'] });
   if (!verifier) throw new FirewallError('PF_CREDENTIAL_UNKNOWN_ISSUER', 'This firewall has no registry of legal issuers: credentials cannot be checked here.', { details: ['legalBasis.credential'] });
-  const ids = Array.isArray(subjectIds) ? subjectIds.filter((id): id is string => typeof id === 'string') : [];
-  const facts = await verifier.verify(credential, { agency, subjectIds: ids });
+  const ids = Array.isArray(request.subjectIds) ? request.subjectIds.filter((id): id is string => typeof id === 'string') : [];
+  const count = isPlainObject(request.subjects) && typeof request.subjects.count === 'number' ? request.subjects.count : undefined;
+  const facts = await verifier.verify(credential, { agency, subjectIds: ids, ...(count !== undefined ? { subjectCount: count } : {}) });
   return legalBasisForPolicy(bodyBasis, facts);
 }

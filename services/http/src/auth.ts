@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AuthError, isFirewallError } from '@firewall/core';
 import { grantsRole, type AgencyRegistry } from './agencies.js';
+import { credentialMediaType } from './credentials.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 export const tokenAudience = 'sanctuary-firewall';
@@ -51,8 +52,9 @@ export function createAuthenticator(registry: AgencyRegistry, options: Authentic
       const match = /^Bearer ([A-Za-z0-9._~-]{1,8192})$/.exec(authorization ?? '');
       if (!match) throw new AuthError('PF_AUTH_MISSING', 'Send the agency token as "Authorization: Bearer <token>".');
       let payload;
+      let protectedHeader;
       try {
-        ({ payload } = await jwtVerify(match[1]!, getKey, {
+        ({ payload, protectedHeader } = await jwtVerify(match[1]!, getKey, {
           algorithms: asymmetricAlgorithms,
           audience: tokenAudience,
           requiredClaims: ['iss', 'exp', 'iat', 'jti'],
@@ -65,6 +67,8 @@ export function createAuthenticator(registry: AgencyRegistry, options: Authentic
         const reason = err instanceof errors.JWTExpired ? 'The token has expired.' : 'The token is not valid for this firewall.';
         throw new AuthError('PF_AUTH_INVALID', reason, { cause: err });
       }
+      // A legal-process credential is not an identity, even where an agency and an issuer share a key.
+      if (protectedHeader.typ === credentialMediaType) throw new AuthError('PF_AUTH_INVALID', 'A legal-process credential is not an agency token: send it as legalBasis.credential.');
       const { iss, jti, exp, iat } = payload as { iss: string; jti: unknown; exp: number; iat: number };
       if (typeof jti !== 'string' || !JTI.test(jti)) throw new AuthError('PF_AUTH_INVALID', 'The token\'s jti must be a string of 1 to 200 printable characters.');
       // `maxTokenAge` bounds the age since `iat`; a token must not be minted to live longer either.

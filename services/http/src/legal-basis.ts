@@ -47,13 +47,3 @@ export function legalBasisForPolicy(bodyBasis: unknown, credential: VerifiedLega
   return { type: bodyBasis.type as string, court: null, judgeSigned: null, verified: null, expires: null, namedSubjects: null, listedFields: null, criminalPredicate: null, verifiedBy: null };
 }
 
-/** What binds a credential to its use: the authenticated agency and the subjects the request names. */
-export interface CredentialBinding {
-  readonly agency: string;
-  readonly subjectIds: readonly string[];
-}
-
-/** Verifies a legal-process credential for one use; throws a PF_CREDENTIAL_* FirewallError when it does not hold. */
-export interface CredentialVerifier {
-  verify(compactJws: string, binding: CredentialBinding): Promise<VerifiedLegalFacts>;
-}
