@@ -44,6 +44,7 @@ export const errorCodes = [
   'PF_NOT_FOUND',
   'PF_INTERNAL',
   'PF_LEDGER_WRITE_FAILED',
+  'PF_ACCESS_UNRECORDED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

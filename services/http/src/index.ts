@@ -1,2 +1,3 @@
 export * from './legal-basis.js';
 export * from './replay-guard.js';
+export * from './access-log.js';
