@@ -3,6 +3,7 @@ export * from './logger.js';
 export * from './topics.js';
 export * from './paths.js';
 export * from './schemas.js';
+export * from './access.js';
 export * from './catalog.js';
 export * from './request.js';
 export * from './bus.js';

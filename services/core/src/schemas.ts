@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { schemasDir } from './paths.js';
 import { topics, type TopicName } from './topics.js';
-import type { AuditEntry, DeadLetter, Decision, RecordRequest, RejectedInput, Release, ReviewResolution } from './generated/messages.js';
+import type { AccessEvent, AuditEntry, DeadLetter, Decision, RecordRequest, RejectedInput, Release, ReviewResolution } from './generated/messages.js';
 
 export type AvroType = avro.Type;
 
@@ -21,6 +21,7 @@ export const messageTypes = {
   auditEntry: loadSchema('audit-entry.avsc'),
   release: loadSchema('release.avsc'),
   reviewResolution: loadSchema('review-resolution.avsc'),
+  accessEvent: loadSchema('access-event.avsc'),
 } as const;
 
 /** What travels on each topic. */
@@ -32,6 +33,7 @@ export interface TopicMessages {
   [topics.audit]: AuditEntry;
   [topics.releases]: Release;
   [topics.reviews]: ReviewResolution;
+  [topics.access]: AccessEvent;
 }
 
 export const topicTypes: { [T in TopicName]: avro.Type } = {
@@ -42,6 +44,7 @@ export const topicTypes: { [T in TopicName]: avro.Type } = {
   [topics.audit]: messageTypes.auditEntry,
   [topics.releases]: messageTypes.release,
   [topics.reviews]: messageTypes.reviewResolution,
+  [topics.access]: messageTypes.accessEvent,
 };
 
 /**

@@ -8,6 +8,8 @@ export const topics = {
   audit: 'firewall.audit.v1',
   releases: 'firewall.releases.v1',
   reviews: 'firewall.reviews.v1',
+  /** Uses of the audit API and the review desk, granted or refused (chained as ACCESS entries). */
+  access: 'firewall.access.v1',
 } as const;
 
 export type TopicName = (typeof topics)[keyof typeof topics];

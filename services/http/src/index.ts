@@ -11,3 +11,4 @@ export * from './postgres-replay-guard.js';
 export { MAX_REPLAY_ID_LENGTH } from './replay-input.js';
 export * from './issuers.js';
 export * from './credentials.js';
+export * from './access-log.js';

@@ -12,7 +12,11 @@ export interface AuditQuery {
   readonly decision?: string;
   readonly rule?: string;
   readonly reviewerRole?: string;
+  /** Requests naming the subject, and ACCESS entries about the subject (who searched for or looked them up). */
   readonly subjectHash?: string;
+  /** ACCESS entries: what was done (an AccessAction) and whether it was GRANTED or REFUSED. */
+  readonly action?: string;
+  readonly outcome?: string;
   /** Return entries after this sequence number (the `next` of the previous page). */
   readonly after?: number;
   readonly limit?: number;
@@ -45,7 +49,9 @@ export function matches(line: StoredLine, query: AuditQuery): boolean {
     && (query.decision === undefined || s.decision === query.decision)
     && (query.rule === undefined || (s.rules ?? []).includes(query.rule))
     && (query.reviewerRole === undefined || s.reviewerRole === query.reviewerRole)
-    && (query.subjectHash === undefined || (s.subjectHashes ?? []).includes(query.subjectHash));
+    && (query.subjectHash === undefined || (s.subjectHashes ?? []).includes(query.subjectHash))
+    && (query.action === undefined || s.action === query.action)
+    && (query.outcome === undefined || s.outcome === query.outcome);
 }
 
 /** A date alone means the whole of that day (UTC). */

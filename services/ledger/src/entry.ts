@@ -12,6 +12,8 @@ export const entryTypes = [
   'DRY_RUN',
   'KEY_ROTATION',
   'REJECTED_INPUT',
+  /** A use of the audit API or the review desk, or a refused attempt (firewall.access.v1). */
+  'ACCESS',
 ] as const;
 
 export type EntryType = (typeof entryTypes)[number];

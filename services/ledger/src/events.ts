@@ -1,11 +1,11 @@
-import { auditedAgency, topics, type Decision, type RecordRequest, type Release, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
+import { auditedAgency, topics, type AccessEvent, type Decision, type RecordRequest, type Release, type ReviewResolution, type TopicMessages, type TopicName } from '@firewall/core';
 import { digestEvent } from './canonical.js';
 import { isRequestId } from './entry.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { subjectHash, summarise } from './summary.js';
 
 /** The topics the ledger chains, in no particular order (each message becomes one entry). */
-export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews, topics.releases] as const;
+export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews, topics.releases, topics.access] as const;
 export type ChainedTopic = (typeof chainedTopics)[number];
 
 /** The consumer name the ledger puts on dead letters it produces itself (it chains those directly). */
@@ -44,10 +44,6 @@ export function reviewSummary(resolution: ReviewResolution) {
 }
 
 /**
- * The ledger event for a message on a chained topic, or null when it is already chained (a dead letter the
- * ledger wrote itself). The event itself stays out of the ledger: only its digest and a summary go in.
- */
-/**
  * What the releaser delivered (firewall.releases.v1): RELEASED or FAILED, the field names delivered (raw and
  * transformed), how many records, and the failure code; never the payload, which only the requester can open.
  */
@@ -60,6 +56,29 @@ export function releaseSummary(release: Release) {
   });
 }
 
+/**
+ * A use of the audit API or the review desk (firewall.access.v1): who (verified agency and role, or none), what
+ * (action, outcome, status, refusal code), the names of the filters used and a subject's keyed hash — never a
+ * filter value or an identifier. `count` is how many entries or cases the answer held.
+ */
+export function accessSummary(access: AccessEvent) {
+  return summarise({
+    ...(access.agency ? { agency: access.agency } : {}),
+    ...(access.role ? { role: access.role } : {}),
+    action: access.action,
+    outcome: access.outcome,
+    status: access.status,
+    ...(access.code ? { reason: access.code } : {}),
+    filters: access.filters ?? [],
+    ...(access.subjectHash ? { subjectHashes: [access.subjectHash] } : {}),
+    ...(access.resultCount !== null && access.resultCount !== undefined ? { count: access.resultCount } : {}),
+  });
+}
+
+/**
+ * The ledger event for a message on a chained topic, or null when it is already chained (a dead letter the
+ * ledger wrote itself). The event itself stays out of the ledger: only its digest and a summary go in.
+ */
 export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicMessages[T], options: { subjectKey?: Uint8Array } = {}): LedgerEvent | null {
   switch (topic) {
     case topics.requests: {
@@ -87,6 +106,12 @@ export function ledgerEventFor<T extends ChainedTopic>(topic: T, message: TopicM
     case topics.reviews: {
       const resolution = message as ReviewResolution;
       return { type: 'REVIEW', requestId: resolution.requestId, eventDigest: digestEvent(resolution), summary: reviewSummary(resolution) };
+    }
+    case topics.access: {
+      const access = message as AccessEvent;
+      // Tied to the request it concerned, so "who looked at case X" is a requestId search (and part of X's evidence).
+      const requestId = access.requestId && isRequestId(access.requestId) ? access.requestId : null;
+      return { type: 'ACCESS', requestId, eventDigest: digestEvent(access), summary: accessSummary(access) };
     }
     default: {
       const letter = message as TopicMessages[typeof topics.deadLetters];

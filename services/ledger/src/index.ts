@@ -42,7 +42,7 @@ export {
 export type { VerifyFailure, VerifyOk, VerifyOptions, VerifyProblem, VerifyResult } from './result.js';
 export { benchLedger, type LedgerBench } from './bench.js';
 export { startLedgerService, toAuditEntry, type LedgerService, type LedgerServiceDeps } from './service.js';
-export { chainedTopics, decisionSummary, ledgerEventFor, releaseSummary, requestSummary, reviewSummary } from './events.js';
+export { accessSummary, chainedTopics, decisionSummary, ledgerEventFor, releaseSummary, requestSummary, reviewSummary } from './events.js';
 export { exportAuditTopic, fromAuditEntry, readAuditTopic, recoverHead, genesisHead, type ChainHead } from './kafka-chain.js';
 export { KafkaLedger, type KafkaLedgerOptions, type LedgerRole } from './kafka-ledger.js';
 export { ledgerEntries, matches, searchLedger, type AuditPage, type AuditQuery } from './audit-search.js';

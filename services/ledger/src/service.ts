@@ -1,7 +1,7 @@
 import { consume, topics, type AuditEntry, type Bus, type Codec, type Logger, type Subscription } from '@firewall/core';
 import { canonicalJson } from './canonical.js';
 import type { StoredLine } from './entry.js';
-import { chainedTopics, ledgerEventFor } from './events.js';
+import { chainedTopics, ledgerEventFor, type ChainedTopic } from './events.js';
 import type { FileLedger } from './file-ledger.js';
 import { openLedger, type LedgerOptions } from './file-ledger.js';
 import type { LedgerEvent } from './ledger-event.js';
@@ -56,6 +56,9 @@ class RequestFirst {
   }
 }
 
+/** The topics whose messages come after their request's REQUEST_RECEIVED entry. */
+const followsRequest: ReadonlySet<ChainedTopic> = new Set([topics.decisions, topics.reviews, topics.releases]);
+
 export interface LedgerService {
   readonly ledger: FileLedger;
   readonly subscriptions: readonly Subscription[];
@@ -73,8 +76,9 @@ export function toAuditEntry(stored: StoredLine): AuditEntry {
 
 /**
  * The ledger service: the single writer of the audit chain. It chains every message on the firewall's topics —
- * requests received, decisions (and dry runs), refusals before the policy, dead letters — each entry fsynced
- * before the message counts as handled. The event itself stays out of the ledger; only its digest goes in.
+ * requests received, decisions (and dry runs), refusals before the policy, dead letters, uses of the audit trail
+ * itself — each entry fsynced before the message counts as handled. The event itself stays out of the ledger; only
+ * its digest goes in.
  */
 export async function startLedgerService(deps: LedgerServiceDeps): Promise<LedgerService> {
   const log = deps.logger.child({ component: 'ledger' });
@@ -97,8 +101,9 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
     handle: async (message) => {
       const event = ledgerEventFor(topic, message, deps.subjectKey ? { subjectKey: deps.subjectKey } : {});
       if (!event) return;
-      // A request's story reads in order: what follows it (decision, review, release) waits for it, briefly.
-      if (topic !== topics.requests && topic !== topics.rejections && topic !== topics.deadLetters && event.requestId) await order.after(event.requestId);
+      // A request's story reads in order: what follows it (decision, review, release) waits for it, briefly. An
+      // access (someone reading the audit trail) follows nothing and never waits.
+      if (followsRequest.has(topic) && event.requestId) await order.after(event.requestId);
       await append(event);
       if (topic === topics.requests && event.requestId) order.chained(event.requestId);
     },

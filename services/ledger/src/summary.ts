@@ -23,6 +23,13 @@ export interface Summary {
   readonly reason?: string;
   readonly previousKid?: string;
   readonly newKid?: string;
+  /** ACCESS entries: the caller's verified role, what was done (an AccessAction), GRANTED or REFUSED, the HTTP status. */
+  readonly role?: string;
+  readonly action?: string;
+  readonly outcome?: string;
+  readonly status?: number;
+  /** ACCESS entries: names of the search filters used, never their values. */
+  readonly filters?: readonly string[];
 }
 
 type Kind = 'code' | 'codes' | 'hashes' | 'count' | 'kid';
@@ -43,6 +50,11 @@ const allowed: Readonly<Record<keyof Summary, Kind>> = {
   reason: 'code',
   previousKid: 'kid',
   newKid: 'kid',
+  role: 'code',
+  action: 'code',
+  outcome: 'code',
+  status: 'count',
+  filters: 'codes',
 };
 
 export const summaryKeys = Object.freeze(Object.keys(allowed) as (keyof Summary)[]);

@@ -41,6 +41,7 @@ export interface OversightMetrics {
 const topicLabels: Readonly<Record<string, string>> = {
   'firewall.requests.v1': 'requests', 'firewall.decisions.v1': 'decisions', 'firewall.rejections.v1': 'rejections',
   'firewall.dlq.v1': 'dead_letters', 'firewall.audit.v1': 'audit', 'firewall.releases.v1': 'releases', 'firewall.reviews.v1': 'reviews',
+  'firewall.access.v1': 'access',
 };
 const topicLabel = (topic: string) => topicLabels[topic] ?? 'other';
 

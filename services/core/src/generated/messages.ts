@@ -1,10 +1,41 @@
 // Generated from schemas/firewall/*.avsc by scripts/gen-types.ts. Do not edit.
 
+export type AccessAction = 'AUDIT_SEARCH' | 'AUDIT_SUBJECT_HASH' | 'AUDIT_EVIDENCE' | 'REVIEW_SIGN_IN' | 'REVIEW_LIST' | 'REVIEW_VIEW' | 'REVIEW_RESOLVE';
+
+export type AccessOutcome = 'GRANTED' | 'REFUSED';
+
+/** One use of the audit API or the review desk, or one refused attempt at it, published on firewall.access.v1 and chained as an ACCESS ledger entry. Identity, codes, names and counts only: never a subject identifier, a name, a note or any other text. */
+export interface AccessEvent {
+  /** UUID assigned by the access log. */
+  accessId: string;
+  /** RFC 3339 time the access was recorded. */
+  at: string;
+  /** From the verified token or session only; null when the attempt had no verified identity. */
+  agency?: null | string;
+  /** The verified role (e.g. CITY_ATTORNEY); null when none was verified. */
+  role?: null | string;
+  /** What was used or attempted. */
+  action: AccessAction;
+  outcome: AccessOutcome;
+  /** The HTTP status answered (below 400 when GRANTED, 400 or above when REFUSED). */
+  status: number;
+  /** The refusal's error code (PF_...); null when GRANTED. */
+  code?: null | string;
+  /** Names of the search filters used (e.g. agency, decision, subjectHash), never their values. */
+  filters?: string[];
+  /** The keyed hash (64 hex) of the subject searched for or looked up; the identifier itself never. */
+  subjectHash?: null | string;
+  /** The request (review case, evidence) the access concerned, when the firewall knows that id; null otherwise. */
+  requestId?: null | string;
+  /** How many entries or cases the answer held (search, list); null when not a list. */
+  resultCount?: null | number;
+}
+
 /** One signed, chained ledger entry as published on firewall.audit.v1 (the durable chain in Kafka mode; in the embedded mode a copy published after the entry is fsynced). A consumer seeing an entry knows it is durable. */
 export interface AuditEntry {
   seq: number;
   prevHash: string;
-  /** REQUEST_RECEIVED, DECISION, REVIEW, RELEASE, DEAD_LETTER, DRY_RUN, KEY_ROTATION, REJECTED_INPUT */
+  /** REQUEST_RECEIVED, DECISION, REVIEW, RELEASE, DEAD_LETTER, DRY_RUN, KEY_ROTATION, REJECTED_INPUT, ACCESS (a use of the audit API or the review desk, or a refused attempt) */
   type: string;
   requestId?: null | string;
   time: string;
