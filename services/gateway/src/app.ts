@@ -5,7 +5,7 @@ import {
 } from '@firewall/core';
 import { callerOf, firewallRoles, requireRole, type CredentialVerifier, type Edge } from '@firewall/http';
 import type { PendingReleases } from '@firewall/releaser';
-import { legalBasisOf } from './legal-process.js';
+import { legalProcessOf } from './legal-process.js';
 import { openApiDocument } from './openapi.js';
 import type { PendingOutcomes } from './outcomes.js';
 import { publicView, statusFor } from './responses.js';
@@ -46,14 +46,14 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
   router.post('/v1/requests', edge.stamp, edge.authenticate, edge.json('64kb'), async (req: Request, res: Response) => {
     const requester = callerOf(res);
     // Identity and time come from the token and the clock, never from the body; legal facts only from a credential.
-    const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, dryRunBy: _norThis, legalBasis, ...rest } = bodyObject(req.body);
-    const basis = await legalBasisOf(legalBasis, requester.agency, rest, deps.credentials);
+    const { requester: _ignored, receivedAt: _alsoIgnored, requestId: _notYours, dryRun: _notHere, dryRunBy: _norThis, legalBasis, attestations, ...rest } = bodyObject(req.body);
+    const process = await legalProcessOf({ ...rest, legalBasis, attestations }, requester.agency, deps.credentials);
     const requestId = res.locals.requestId as string;
     // Tracked before the request is published, so a fast release is kept; forgotten whatever the answer.
     deps.releases?.pending.track(requestId);
     try {
       const decision = await decideThroughBus(requestId, requester.agency, {
-        ...rest, ...(basis ? { legalBasis: basis } : {}), requester: { agency: requester.agency, role: requester.role, verified: true },
+        ...rest, ...process, requester: { agency: requester.agency, role: requester.role, verified: true },
       });
       log.info({ requestId, agency: requester.agency, decision: decision.decision }, 'request answered');
       if (!deps.releases || (decision.decision !== 'ALLOW' && decision.decision !== 'ALLOW_REDACTED')) {
