@@ -10,6 +10,7 @@ import { MemoryBus, avroCodec, createLogger, loadCatalog, policiesDir, topics } 
 import { firewallRoles, loadAgencyRegistry } from '@firewall/http';
 import { ruleCatalogFromRego, type RunningOversight } from '@firewall/oversight';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
+import { devCredentialVerifier, presentedOverHttp } from './credentials.js';
 import { cityItAgency, ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
 
@@ -78,6 +79,7 @@ export async function startOversightFirewall(): Promise<OversightFirewall> {
   const firewall = await startFirewall({
     bus, codec: avroCodec, logger, catalog: loadCatalog(), evaluator, ruleCatalog: ruleCatalogFromRego(rego),
     registry: loadAgencyRegistry(registryPath), dataDir, ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
+    credentials: await devCredentialVerifier(dataDir),
   });
   const oversight = firewall.oversight!;
   const server: Server = firewall.app.listen(0, '127.0.0.1');
@@ -97,7 +99,7 @@ export async function startOversightFirewall(): Promise<OversightFirewall> {
     async driveScenarios(times) {
       const statuses: Record<string, number> = {};
       for (let i = 0; i < times; i++) {
-        for (const s of visibleScenarios()) statuses[s.id] = await send(s.request.requester.agency, withPersonalData(s.request));
+        for (const s of visibleScenarios()) statuses[s.id] = await send(s.request.requester.agency, await presentedOverHttp(dataDir, withPersonalData(s.request)));
       }
       return statuses;
     },

@@ -26,6 +26,7 @@ import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
 import { testBrokers, waitFor } from '../helpers/kafka.js';
 import { acquirePostgres, seedTable, type TestPostgres } from '../setup/postgres.js';
+import { devCredentialVerifier, presentedOverHttp } from '../helpers/credentials.js';
 
 const logger = createLogger({ service: 'it', level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' });
 const dataDir = mkdtempSync(join(tmpdir(), 'pf-release-'));
@@ -84,6 +85,7 @@ beforeAll(async () => {
   const common = {
     codec: avroCodec, catalog, evaluator, registry: loadAgencyRegistry(registryPath), logger,
     dataDir, ledgerDir, ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
+    credentials: await devCredentialVerifier(dataDir),
   };
   for (const role of ['ledger', 'decider', 'gateway'] as const) parts.push(await startFirewall({ ...common, bus: await bus(role), roles: [role] }));
   gateway = parts[2]!;
@@ -164,7 +166,7 @@ const allowed = [
 async function ask(agencyBody: Record<string, unknown>, subjectIds?: readonly string[]) {
   const agency = (agencyBody.requester as { agency: string }).agency;
   return request(gateway.app).post('/v1/requests').set('authorization', `Bearer ${await mintDevToken(dataDir, agency)}`)
-    .send({ ...agencyBody, ...(subjectIds ? { subjectIds } : {}) });
+    .send(await presentedOverHttp(dataDir, { ...agencyBody, ...(subjectIds ? { subjectIds } : {}) }));
 }
 
 async function ledgerOrder(requestId: string) {

@@ -22,6 +22,7 @@ import {
 } from '@firewall/review';
 import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
+import { devCredentialVerifier, presentedOverHttp } from '../helpers/credentials.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -55,6 +56,7 @@ beforeAll(async () => {
   firewall = await startFirewall({
     bus, codec: avroCodec, catalog: loadCatalog(), evaluator, registry, logger, dataDir, ledgerDir: join(dataDir, 'ledger'),
     ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
+    credentials: await devCredentialVerifier(dataDir),
     // The desk is started and mounted below, by this test (explicit roles keep startFirewall from adding its own).
     roles: ['gateway', 'decider', 'ledger'],
   });
@@ -89,7 +91,7 @@ describe('reviewer page in headless Chromium', () => {
     const s10 = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'conformance', 'S10.json'), 'utf8')).request;
     const hostile = '<img src=x onerror="document.title=1">bank robbery';
     const held = await fetch(`${baseUrl}/v1/requests`, {
-      method: 'POST', body: JSON.stringify({ ...s10, purpose: { ...s10.purpose, text: hostile } }),
+      method: 'POST', body: JSON.stringify(await presentedOverHttp(dataDir, { ...s10, purpose: { ...s10.purpose, text: hostile } })),
       headers: { authorization: `Bearer ${await mintDevToken(dataDir, 'FBI')}`, 'content-type': 'application/json' },
     });
     expect(held.status).toBe(202);

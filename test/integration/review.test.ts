@@ -23,6 +23,7 @@ import {
 } from '@firewall/review';
 import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
 import { startFirewall, type RunningFirewall } from '../../services/cli/src/firewall.js';
+import { devCredentialVerifier, presentedOverHttp } from '../helpers/credentials.js';
 
 const logger = createLogger({ service: 'it-review', level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' });
 const dataDir = mkdtempSync(join(tmpdir(), 'pf-review-it-'));
@@ -56,6 +57,7 @@ beforeAll(async () => {
   firewall = await startFirewall({
     bus, codec: avroCodec, catalog: loadCatalog(), evaluator, registry, logger, dataDir, ledgerDir,
     ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 30_000,
+    credentials: await devCredentialVerifier(dataDir),
     // The desk is started and mounted below, by this test (explicit roles keep startFirewall from adding its own).
     roles: ['gateway', 'decider', 'ledger', 'releaser'],
   });
@@ -102,7 +104,7 @@ async function auditReviewsLikeTheLedgerWill(): Promise<void> {
 }
 
 async function ask(scenarioId: string, agency: string): Promise<request.Response> {
-  const res = await request(app).post('/v1/requests').set('authorization', `Bearer ${await agencyToken(agency)}`).send(scenario(scenarioId));
+  const res = await request(app).post('/v1/requests').set('authorization', `Bearer ${await agencyToken(agency)}`).send(await presentedOverHttp(dataDir, scenario(scenarioId)));
   await bus.settled();
   return res;
 }
