@@ -10,7 +10,8 @@ export interface AuditApiDeps {
   readonly subjectKey: Uint8Array;
 }
 
-const filters = ['from', 'to', 'type', 'requestId', 'agency', 'system', 'decision', 'rule', 'reviewerRole', 'subjectHash'] as const;
+const filters = ['from', 'to', 'type', 'requestId', 'agency', 'system', 'decision', 'rule', 'reviewerRole', 'subjectHash', 'action', 'outcome'] as const;
+const HASH = /^[0-9a-f]{64}$/;
 
 /**
  * The audit API for the city attorney (the same identity as the review desk: the data-practices office with an
@@ -22,33 +23,45 @@ export function createAuditRouter(deps: AuditApiDeps): express.Router {
   const router = express.Router();
   const { edge } = deps;
   /** The attorney's identity, checked before anything else (a body is parsed only after it). */
-  const attorney: RequestHandler[] = [edge.stamp, edge.authenticate, (_req, res, next) => {
+  // Every use, and every refusal of a known caller, is an ACCESS entry in the ledger it reads (edge.accessed).
+  const attorney = (action: Parameters<Edge['accessed']>[0]): RequestHandler[] => [edge.stamp, edge.accessed(action), edge.authenticate, (_req, res, next) => {
     res.locals.reviewer = asReviewer(res.locals.requester);
     next();
   }];
 
-  router.get('/v1/audit/entries', ...attorney, async (req, res) => {
-    const query = parseQuery(req.query as Record<string, unknown>);
+  router.get('/v1/audit/entries', ...attorney('AUDIT_SEARCH'), async (req, res) => {
+    const raw = req.query as Record<string, unknown>;
+    const used = [...filters, 'after', 'limit'].filter((name) => raw[name] !== undefined && raw[name] !== '');
+    const subject = typeof raw.subjectHash === 'string' && HASH.test(raw.subjectHash) ? raw.subjectHash : undefined;
+    edge.note(res, { filters: used, ...(subject ? { subjectHash: subject } : {}) });
+    const query = parseQuery(raw);
     const page = await searchLedger(ledgerEntries(deps.ledger.dir), query);
+    await edge.granted(res, { resultCount: page.entries.length });
     res.json({
       entries: page.entries.map(({ entry, hash }) => ({ ...entry, hash })),
       next: page.next,
     });
   });
 
-  router.post('/v1/audit/subject-hash', ...attorney, edge.json('4kb'), async (req, res) => {
+  router.post('/v1/audit/subject-hash', ...attorney('AUDIT_SUBJECT_HASH'), edge.json('4kb'), async (req, res) => {
     const id = (req.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string' || id.trim() === '') throw new ValidationError('PF_REQ_SCHEMA', 'Send {"id": "<subject identifier>"}.', { details: ['id'] });
-    res.json({ subjectHash: subjectHash(deps.subjectKey, id) });
+    if (typeof id !== 'string' || id.trim() === '' || id.length > 200) throw new ValidationError('PF_REQ_SCHEMA', 'Send {"id": "<subject identifier>"} (at most 200 characters).', { details: ['id'] });
+    const hash = subjectHash(deps.subjectKey, id);
+    // Who looked up whom: the hash, never the identifier.
+    await edge.granted(res, { subjectHash: hash });
+    res.json({ subjectHash: hash });
   });
 
-  router.get('/v1/audit/requests/:id/evidence', ...attorney, async (req, res) => {
+  router.get('/v1/audit/requests/:id/evidence', ...attorney('AUDIT_EVIDENCE'), async (req, res) => {
     const requestId = String(req.params.id);
     const first = await searchLedger(ledgerEntries(deps.ledger.dir), { requestId, limit: 1 });
     if (first.entries.length === 0) throw new FirewallError('PF_NOT_FOUND', 'The ledger holds no entry for that request id.');
+    // Only an id the ledger knows is recorded (a caller's made-up id never enters the chain).
+    edge.note(res, { requestId });
     // Prove the newest entries too: sign a checkpoint covering everything written so far.
     await deps.ledger.checkpoint();
     const evidence = await buildEvidence(deps.ledger.dir, requestId, { jwks: deps.ledger.jwks() });
+    await edge.granted(res);
     res.type('application/json').attachment(`evidence-${requestId.replace(/[^\w.-]/g, '_')}.json`).send(evidence);
   });
 

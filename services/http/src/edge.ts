@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { AuthError, FirewallError, isFirewallError, type Bus, type Codec, type Logger } from '@firewall/core';
+import { AuthError, FirewallError, isFirewallError, type AccessEvent, type Bus, type Codec, type Logger } from '@firewall/core';
+import { createAccessLog, type AccessLog } from './access-log.js';
 import type { Authenticator, Requester } from './auth.js';
 import { RateLimiter, type Rate } from './rate-limit.js';
 import { RejectionAudit } from './rejections.js';
@@ -17,7 +18,12 @@ export interface EdgeDeps {
   readonly perAgency?: Rate;
   /** How often refusals before authentication are chained, as one entry per reason (default 60 s). */
   readonly aggregateIntervalMs?: number;
+  /** Where uses of the audit API and the review desk are recorded (default: firewall.access.v1 on this bus). */
+  readonly access?: AccessLog;
 }
+
+/** What an audited use tells the ledger besides who and how it ended: names, hashes and counts only. */
+export type AccessDetails = Pick<Partial<AccessEvent>, 'filters' | 'subjectHash' | 'requestId' | 'resultCount'>;
 
 /**
  * The firewall's one HTTP edge, used by every router: the request-id stamp, rate limits, authentication, body
@@ -34,6 +40,15 @@ export interface Edge {
   json(limit: string): RequestHandler;
   /** Records who is asking when a router authenticated some other way (the review desk's session cookie). */
   admit(res: Response, requester: Requester): void;
+  /**
+   * Marks a route as an audited use (audit API, review desk): a refusal of a caller with a verified identity is
+   * recorded as an ACCESS entry by the error middleware; a grant by `granted` before the answer goes out.
+   */
+  accessed(action: AccessEvent['action']): RequestHandler;
+  /** Records an audited use as granted (status 200 unless given); throws PF_ACCESS_UNRECORDED, so nothing is answered. */
+  granted(res: Response, details?: AccessDetails, status?: number): Promise<void>;
+  /** Adds what became known during the call (a subject's hash, a case id) to a later refusal's record. */
+  note(res: Response, details: AccessDetails): void;
   readonly errors: ErrorRequestHandler;
   /** Chains what is still counted, and stops the interval. */
   close(): Promise<void>;
@@ -44,6 +59,9 @@ export function createEdge(deps: EdgeDeps): Edge {
   const perSource = new RateLimiter(deps.perSource ?? { perSecond: 1000, burst: 2000 });
   const perAgency = new RateLimiter(deps.perAgency ?? { perSecond: 200, burst: 400 });
   const rejections = new RejectionAudit({ bus: deps.bus, codec: deps.codec, logger: log, intervalMs: deps.aggregateIntervalMs ?? 60_000 });
+  const access = deps.access ?? createAccessLog({ bus: deps.bus, codec: deps.codec, logger: deps.logger });
+  const accessOf = (res: Response) => res.locals.access as { action: AccessEvent['action']; details: AccessDetails } | undefined;
+  const identity = (requester: Requester) => ({ agency: requester.agency, role: requester.role });
 
   const limited = (res: Response, waitSeconds: number, who: string): FirewallError => {
     res.set('Retry-After', String(waitSeconds));
@@ -74,12 +92,36 @@ export function createEdge(deps: EdgeDeps): Edge {
     },
     json: (limit) => express.json({ limit, type: () => true }),
     admit,
+    accessed: (action) => (_req, res, next) => {
+      res.locals.access = { action, details: {} };
+      next();
+    },
+    async granted(res, details = {}, status = 200) {
+      const marked = accessOf(res);
+      const requester = requesterOf(res);
+      if (!marked || !requester) throw new FirewallError('PF_ACCESS_UNRECORDED', 'This use could not be recorded; nothing is answered.');
+      await access.record({ ...identity(requester), action: marked.action, outcome: 'GRANTED', status, ...marked.details, ...details });
+      marked.details = {};
+      res.locals.access = undefined; // recorded: a failure after this point is not a second use
+    },
+    note(res, details) {
+      const marked = accessOf(res);
+      if (marked) marked.details = { ...marked.details, ...details };
+    },
     errors: async (rawErr, req, res, _next) => {
       const err = fromBodyParser(rawErr) ?? rawErr;
       const status = httpStatusOf(err);
       const code = isFirewallError(err) ? err.code : 'PF_INTERNAL';
       const requestId = (res.locals.requestId as string | undefined) ?? null;
-      await rejections.record({ status, code, requester: requesterOf(res), err });
+      const marked = accessOf(res);
+      const requester = requesterOf(res);
+      if (marked && requester && status >= 400) {
+        // A refused use by a known caller is part of the audit trail's own trail, not just a rejected input.
+        await access.record({ ...identity(requester), action: marked.action, outcome: 'REFUSED', status, code, ...marked.details })
+          .catch((accessErr: unknown) => log.error({ err: accessErr, code }, 'could not record a refused access'));
+      } else {
+        await rejections.record({ status, code, requester, err });
+      }
       if (status >= 500) {
         log.error({ err, requestId, path: req.path, code }, 'request failed');
         // FirewallError messages are written for the requester and never carry values; anything else stays generic.

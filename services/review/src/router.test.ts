@@ -4,7 +4,7 @@ import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryReplayGuard, createAuthenticator, createEdge, tokenAudience, type AgencyRegistry, type Edge } from '@firewall/http';
-import { avroCodec } from '@firewall/core';
+import { avroCodec, consume, topics, type AccessEvent } from '@firewall/core';
 import { REVIEW_HEADER, createReviewRouter } from './router.js';
 import { ReviewerSessions, SESSION_COOKIE } from './sessions.js';
 import { deskHarness, silentLogger, type DeskHarness } from './test-support.js';
@@ -131,6 +131,8 @@ describe('review API: resolving', () => {
 
   it('ALLOW within the request → 200 and the resolution is published; wider → 400; again → 409; unknown → 404', async () => {
     const { app, h } = await setup();
+    const accesses: AccessEvent[] = [];
+    await consume({ bus: h.bus, codec: avroCodec, logger: silentLogger, topic: topics.access, group: 'test-access', handle: async (a) => void accesses.push(a) });
     const id = await h.openOne();
     const wide = await resolve(app, id, { outcome: 'ALLOW', fields: ['full_name', 'immigration_status'], note: 'n' });
     expect(wide.status).toBe(400);
@@ -146,7 +148,15 @@ describe('review API: resolving', () => {
     expect((await resolve(app, id, '{not json')).status).toBe(400);
     await h.bus.settled();
     expect(h.resolutions.map((r) => r.fields)).toEqual([['date_of_birth']]);
-    expect(h.rejections.map((r) => r.code)).toEqual(expect.arrayContaining(['PF_REVIEW_FIELDS_TOO_WIDE', 'PF_REVIEW_ALREADY_RESOLVED']));
+    // Each attempt is in the audit trail's own trail, as the reviewer's: refusals with their codes, the grant with its case.
+    expect(accesses.map((a) => [a.action, a.outcome, a.code, a.requestId, a.agency, a.role])).toEqual([
+      ['REVIEW_RESOLVE', 'REFUSED', 'PF_REVIEW_FIELDS_TOO_WIDE', id, 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY'],
+      ['REVIEW_RESOLVE', 'GRANTED', null, id, 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY'],
+      ['REVIEW_RESOLVE', 'REFUSED', 'PF_REVIEW_ALREADY_RESOLVED', id, 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY'],
+      ['REVIEW_RESOLVE', 'REFUSED', 'PF_REVIEW_NOT_FOUND', null, 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY'],
+      // Refused before the case was looked up: which case it named is not known to be real.
+      ['REVIEW_RESOLVE', 'REFUSED', 'PF_REQ_NOT_JSON', null, 'CITY_ATTORNEY_DATA_PRACTICES', 'CITY_ATTORNEY'],
+    ]);
   });
 
   it('GET /v1/reviews?status=RESOLVED lists resolved cases; a bad status is a 400', async () => {

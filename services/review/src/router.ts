@@ -69,10 +69,11 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
 
   router.get('/v1/reviews/jwks.json', stamp, (_req, res) => void res.set('cache-control', 'max-age=300').json(deps.desk.jwks()));
 
-  router.post('/v1/reviews/session', stamp, requireHeader, async (req, res) => {
+  router.post('/v1/reviews/session', stamp, edge.accessed('REVIEW_SIGN_IN'), requireHeader, async (req, res) => {
     const requester = await edge.auth.authenticate(req.header('authorization'));
     edge.admit(res, requester);
     const reviewer = asReviewer(requester, policy);
+    await edge.granted(res, {}, 201);
     const { id, expiresAt } = sessions.create(reviewer);
     res.cookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: sessions.ttlMs });
     log.info({ role: reviewer.role, agency: reviewer.agency }, 'reviewer signed in');
@@ -93,25 +94,34 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
     res.status(204).end();
   });
 
-  router.get('/v1/reviews', stamp, requireReviewer, (req, res) => {
+  router.get('/v1/reviews', stamp, edge.accessed('REVIEW_LIST'), requireReviewer, async (req, res) => {
     const status = typeof req.query.status === 'string' ? req.query.status.toUpperCase() : 'OPEN';
     if (status !== 'ALL' && !caseStatuses.includes(status as CaseStatus)) {
       throw new ReviewError('PF_REVIEW_INVALID', 'status must be OPEN, RESOLVED or ALL.', { details: ['status'] });
     }
-    res.json({ cases: deps.desk.list(status === 'ALL' ? undefined : (status as CaseStatus)).map(caseView) });
+    const cases = deps.desk.list(status === 'ALL' ? undefined : (status as CaseStatus)).map(caseView);
+    await edge.granted(res, { resultCount: cases.length });
+    res.json({ cases });
   });
 
-  router.get('/v1/reviews/:id', stamp, requireReviewer, (req, res) => void res.json(caseView(findCase(String(req.params.id)))));
+  router.get('/v1/reviews/:id', stamp, edge.accessed('REVIEW_VIEW'), requireReviewer, async (req, res) => {
+    const found = findCase(String(req.params.id), res);
+    await edge.granted(res);
+    res.json(caseView(found));
+  });
 
   // Authenticated before the body is even parsed.
-  router.post('/v1/reviews/:id/resolution', stamp, requireHeader, requireReviewer, edge.json('16kb'), async (req, res) => {
-    const resolved = await deps.desk.resolveCase(findCase(String(req.params.id)).caseId, req.body, res.locals.reviewer as Reviewer);
+  router.post('/v1/reviews/:id/resolution', stamp, edge.accessed('REVIEW_RESOLVE'), requireHeader, requireReviewer, edge.json('16kb'), async (req, res) => {
+    const resolved = await deps.desk.resolveCase(findCase(String(req.params.id), res).caseId, req.body, res.locals.reviewer as Reviewer);
+    await edge.granted(res);
     res.json(caseView(resolved));
   });
 
-  function findCase(id: string) {
+  /** The case with that id; a known case's id goes into the access record (a made-up one never does). */
+  function findCase(id: string, res: express.Response) {
     const found = CASE_ID.test(id) ? deps.desk.get(id) : undefined;
     if (!found) throw new ReviewError('PF_REVIEW_NOT_FOUND', 'No review case with that id.');
+    edge.note(res, { requestId: found.caseId });
     return found;
   }
 
