@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, sharedEnv } from '@firewall/core';
+import { ConfigError, parseEnv, sharedEnv } from '@firewall/core';
 import { releaserEnv } from '@firewall/releaser';
 
 const rate = z.string().regex(/^\d+(\.\d+)?\/\d+$/, 'PER_SECOND/BURST, e.g. 200/400')
@@ -36,19 +36,24 @@ export type FirewallConfig = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const config = parseEnv(envShape, env);
-  const required: Record<string, z.ZodType> = {};
   if (config.FIREWALL_BUNDLE && !config.FIREWALL_BUNDLE_PUBLIC_KEY) {
-    required.FIREWALL_BUNDLE_PUBLIC_KEY = z.string({ message: 'required when FIREWALL_BUNDLE is set: the firewall trusts only this key' });
+    return parseEnv({ ...envShape, FIREWALL_BUNDLE_PUBLIC_KEY: z.string({ message: 'required when FIREWALL_BUNDLE is set: the firewall trusts only this key' }) }, env);
   }
-  // Over Kafka, gateways come in several copies: a token spent at one must be spent at all of them.
-  if (config.KAFKA_BROKERS && config.FIREWALL_ROLES.includes('gateway') && !config.FIREWALL_REPLAY_DATABASE_URL) {
-    required.FIREWALL_REPLAY_DATABASE_URL = z.string({ message: 'required for a gateway in Kafka mode: the PostgreSQL table of spent tokens that every gateway shares' });
-  }
-  return Object.keys(required).length ? parseEnv({ ...envShape, ...required }, env) as typeof config : config;
+  return config;
 }
 
 /** Embedded = no broker configured: everything in one process, dev keys generated on first run. */
 export const isEmbedded = (config: FirewallConfig) => !config.KAFKA_BROKERS;
+
+/**
+ * What `firewall start` needs beyond what every command does. Over Kafka, gateways come in several copies: a token
+ * spent at one must be spent at all of them, so a gateway needs the shared table of spent tokens.
+ */
+export function checkStartConfig(config: FirewallConfig): void {
+  if (!isEmbedded(config) && config.FIREWALL_ROLES.includes('gateway') && !config.FIREWALL_REPLAY_DATABASE_URL) {
+    throw new ConfigError('PF_CONFIG_INVALID', 'FIREWALL_REPLAY_DATABASE_URL is required for a gateway in Kafka mode: the PostgreSQL table of spent tokens that every gateway shares.', { details: ['FIREWALL_REPLAY_DATABASE_URL'] });
+  }
+}
 
 /** `--help` text for the settings, generated from the schema so it cannot drift. */
 export function describeEnv(): string {

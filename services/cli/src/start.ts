@@ -9,7 +9,7 @@ import { ruleCatalogFromBundleFiles } from '@firewall/oversight';
 import { readBundleArchive } from '@firewall/policy';
 import { loadRecordSystems } from '@firewall/releaser';
 import { reviewerAgency } from '@firewall/review';
-import { isEmbedded, type FirewallConfig } from './config.js';
+import { checkStartConfig, isEmbedded, type FirewallConfig } from './config.js';
 import { ensureDevAgencies } from './dev-keys.js';
 import { ensureDevIssuers } from './dev-credentials.js';
 import { startFirewall } from './firewall.js';
@@ -20,6 +20,7 @@ import { loadPolicy } from './policy-source.js';
  * in-process bus, files for the ledger, dev keys); with it, the same services over Kafka.
  */
 export async function start(config: FirewallConfig, out: (line: string) => void, onFatal: (err: unknown) => void = () => undefined): Promise<{ stop: () => Promise<void> }> {
+  checkStartConfig(config);
   const logger = createLogger({ service: 'firewall', level: config.LOG_LEVEL });
   const dataDir = resolve(config.FIREWALL_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
