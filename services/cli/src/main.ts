@@ -34,18 +34,28 @@ ${describeEnv()}`,
 
 Runs gateway, decider, ledger and review desk in this process. Without KAFKA_BROKERS: the embedded mode
 (in-process bus, ledger files in $FIREWALL_DATA_DIR/ledger, review cases in $FIREWALL_DATA_DIR/reviews,
-development keys generated on first run). GET /healthz answers once requests are accepted; GET /review is the
+development keys, agency registry and legal issuers generated on first run). With KAFKA_BROKERS, a gateway needs
+FIREWALL_REPLAY_DATABASE_URL (the spent-token table all gateways share), and FIREWALL_ISSUER_REGISTRY for any
+credential to be accepted. GET /metrics answers an OPERATOR token; FIREWALL_METRICS_PORT adds an internal
+listener for Prometheus. GET /healthz answers once requests are accepted; GET /review is the
 reviewers' page. Stop with Ctrl-C (graceful).`,
   token: `Usage: firewall token --agency CODE [--role ROLE]
 
 Prints a single-use development token (15 minutes) for a registered agency on stdout, and nothing else.
 Refused outside the embedded mode: real agencies sign their own tokens with their registered keys.
-A reviewer's token for the review page: --agency CITY_ATTORNEY_DATA_PRACTICES --role CITY_ATTORNEY.`,
+A --role counts only when the agency registry grants it to the agency (else the firewall answers 403
+PF_AUTH_ROLE_NOT_GRANTED). The embedded registry grants:
+  --agency CITY_ATTORNEY_DATA_PRACTICES --role CITY_ATTORNEY   review page, desk and audit API
+  --agency CITY_IT --role CITY_IT                              dry runs (POST /v1/decisions:evaluate)
+  --agency CITY_IT --role OPERATOR                             exact metrics (GET /metrics)
+Legal facts (a warrant, a resident's consent) are never part of a token: see "firewall credential --help".`,
   conformance: `Usage: firewall conformance <folder|file>... [--json]
 
 Runs each scenario through the same path as the services (schema and catalog check, then the signed policy
 bundle). Prints one line per scenario and "N passed, N failed"; exits 0 only when none failed. --json prints
-one JSON object per scenario on stdout (the summary line then goes to stderr).`,
+one JSON object per scenario on stdout (the summary line then goes to stderr).
+It starts after verification: a scenario's requester block and legal facts stand for what authentication and a
+legal-process credential established. Over HTTP they come only from a token and a credential, never the body.`,
   verify: `Usage: firewall verify <ledger folder | evidence file> [--jwks file]
 
 Verifies signatures, the hash chain, checkpoints and proofs with no service running. Pass the JWKS the city
