@@ -62,7 +62,11 @@ describe('audit API for the city attorney', () => {
     expect(hash.status).toBe(200);
     const found = await request(firewall.app).get('/v1/audit/entries').query({ subjectHash: hash.body.subjectHash }).set('authorization', `Bearer ${await attorney()}`);
     expect(found.status).toBe(200);
-    expect(found.body.entries.map((e: { summary: { agency: string } }) => e.summary.agency).sort()).toEqual(['HENNEPIN_SHERIFF', 'ICE_ERO']);
+    const byType = (type: string) => found.body.entries.filter((e: { type: string }) => e.type === type);
+    expect(byType('REQUEST_RECEIVED').map((e: { summary: { agency: string } }) => e.summary.agency).sort()).toEqual(['HENNEPIN_SHERIFF', 'ICE_ERO']);
+    // …and who looked that person up: the attorney's own look-up is in the trail, by the same hash.
+    expect(byType('ACCESS').map((e: { summary: { action: string; agency: string } }) => [e.summary.action, e.summary.agency])).toEqual([['AUDIT_SUBJECT_HASH', 'CITY_ATTORNEY_DATA_PRACTICES']]);
+    expect(found.body.entries.every((e: { type: string }) => ['REQUEST_RECEIVED', 'ACCESS'].includes(e.type))).toBe(true);
   });
 
   it('filters by agency, decision and rule, and pages with a cursor', async () => {
