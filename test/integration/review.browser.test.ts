@@ -62,7 +62,7 @@ beforeAll(async () => {
   });
   await consume({ bus, codec: avroCodec, logger, topic: topics.reviews, group: 'it-browser-watch-reviews', fromBeginning: true, handle: async (r) => void resolutions.push(r) });
   desk = await startReviewDesk({
-    bus, codec: avroCodec, logger, openQuestions: data.open_questions, store: await openFileCaseStore(join(dataDir, 'reviews')),
+    bus, codec: avroCodec, logger, openQuestions: data.open_questions, store: await openFileCaseStore(join(dataDir, 'reviews')), evaluator, catalog: loadCatalog(),
     signer: await loadOrCreateReviewKey(join(dataDir, 'keys', 'review-signing.key.pem'), { create: true }),
   });
   const app = express();
