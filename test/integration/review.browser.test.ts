@@ -62,7 +62,7 @@ beforeAll(async () => {
   });
   await consume({ bus, codec: avroCodec, logger, topic: topics.reviews, group: 'it-browser-watch-reviews', fromBeginning: true, handle: async (r) => void resolutions.push(r) });
   desk = await startReviewDesk({
-    bus, codec: avroCodec, logger, openQuestions: data.open_questions, store: await openFileCaseStore(join(dataDir, 'reviews')),
+    bus, codec: avroCodec, logger, openQuestions: data.open_questions, store: await openFileCaseStore(join(dataDir, 'reviews')), evaluator, catalog: loadCatalog(),
     signer: await loadOrCreateReviewKey(join(dataDir, 'keys', 'review-signing.key.pem'), { create: true }),
   });
   const app = express();
@@ -124,13 +124,25 @@ describe('reviewer page in headless Chromium', () => {
       expect(await card.locator('img').count()).toBe(0);
       expect(await page.title()).toBe('Review desk — Sanctuary firewall');
       expect(await card.locator('li[data-question="GRAND_JURY_SUBPOENA_JUDICIAL"]').textContent()).toContain('count as judicial process');
+      // The subpoena came with a development issuer's credential: the card says whose.
+      expect(await card.locator('.verification').getAttribute('data-verification')).toBe('VERIFIED');
+      expect(await card.locator('.verification').textContent()).toMatch(/^Verified: the facts below come from a credential signed by the registered issuer \S+/);
       const boxes = card.locator('input[type=checkbox][name=field]');
       expect(await boxes.evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))).toEqual(['full_name', 'residential_address', 'date_of_birth']);
 
+      // What the paper shows, previewed: the policy re-decides (a grand-jury subpoena stays with the reviewer, R6),
+      // then the findings are left out of this resolution.
+      await card.getByLabel(/^I checked the paper document/).check();
+      await card.getByLabel('Court', { exact: true }).fill('U.S. District Court, D. Minn.');
+      await card.getByLabel('Signed by a judge').selectOption('false');
+      await card.getByRole('button', { name: 'Preview the re-decision' }).click();
+      await expect.poll(() => card.locator('.redecision').textContent(), { timeout: 15_000 }).toMatch(/^Re-decision with these findings: REVIEW \(policy revision .+; rules .*R6.*\)\. The policy still leaves it to a reviewer/);
+      await card.getByLabel(/^I checked the paper document/).uncheck();
+
       // Tick two of three, ALLOW, a note, resolve.
       await card.getByLabel('Allow the fields ticked below').check();
-      await card.getByLabel('full_name').check();
-      await card.getByLabel('date_of_birth').check();
+      await card.getByLabel('full_name', { exact: true }).check();
+      await card.getByLabel('date_of_birth', { exact: true }).check();
       await card.getByLabel(/^Note/).fill('Subpoena verified with the grand jury clerk; address not needed.');
       await card.getByRole('button', { name: 'Resolve' }).click();
 

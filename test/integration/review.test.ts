@@ -34,6 +34,7 @@ const audit: AuditEntry[] = [];
 let firewall: RunningFirewall;
 let desk: ReviewDesk;
 let openQuestions: unknown;
+let evaluator: PolicyEvaluator;
 let app: express.Express;
 
 const scenario = (id: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'conformance', `${id}.json`), 'utf8')).request;
@@ -42,12 +43,12 @@ const attorneyToken = () => agencyToken(reviewerAgency, 'CITY_ATTORNEY');
 
 async function startDesk(): Promise<ReviewDesk> {
   const signer = await loadOrCreateReviewKey(join(dataDir, 'keys', 'review-signing.key.pem'), { create: true });
-  return startReviewDesk({ bus, codec: avroCodec, logger, store: await openFileCaseStore(join(dataDir, 'reviews')), signer, openQuestions });
+  return startReviewDesk({ bus, codec: avroCodec, logger, store: await openFileCaseStore(join(dataDir, 'reviews')), signer, openQuestions, evaluator, catalog: loadCatalog() });
 }
 
 beforeAll(async () => {
   const prepared = await prepareEmbeddedBundle(dataDir);
-  const evaluator = await PolicyEvaluator.load(await loadSignedBundle(prepared.bundlePath, await loadBundlePublicKey(prepared.publicKeyPath)));
+  evaluator = await PolicyEvaluator.load(await loadSignedBundle(prepared.bundlePath, await loadBundlePublicKey(prepared.publicKeyPath)));
   const data = evaluator.bundle.data as { agencies: object; open_questions: unknown };
   openQuestions = data.open_questions;
   // The reviewers' issuer is registered (keys) but is not a requesting agency in the policy data.

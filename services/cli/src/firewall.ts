@@ -153,6 +153,8 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     store: await openFileCaseStore(join(deps.dataDir, 'reviews')),
     signer: await loadOrCreateReviewKey(deps.review?.keyPath ?? join(deps.dataDir, 'keys', 'review-signing.key.pem'), { create: deps.review?.createKey ?? true }),
     openQuestions: (deps.evaluator.bundle.data as { open_questions?: unknown }).open_questions,
+    // Findings re-decide a held request through the decider's own evaluator and the gateway's catalog.
+    evaluator, catalog: deps.catalog,
   }) : undefined;
   const gateway = createGatewayRouter({
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,

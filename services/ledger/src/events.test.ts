@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessActions, topics, type AccessEvent } from '@firewall/core';
+import { accessActions, topics, type AccessEvent, type ReviewResolution } from '@firewall/core';
 import { canonicalJson, digestEvent } from './canonical.js';
 import { ledgerEventFor } from './events.js';
 import { snapshot } from './ledger-event.js';
@@ -64,5 +64,31 @@ describe('assertSummary on ACCESS keys', () => {
     expect(() => assertSummary({ filters: ['agency=ICE ERO'] })).toThrow();
     expect(() => assertSummary({ subjectId })).toThrow();
     expect(() => assertSummary({ action: 'AUDIT_SEARCH', outcome: 'REFUSED', status: 403, filters: ['agency'], role: 'CITY_ATTORNEY' })).not.toThrow();
+  });
+});
+
+describe('ledgerEventFor(firewall.reviews.v1)', () => {
+  const resolution = (findings: ReviewResolution['findings']): ReviewResolution => ({
+    requestId: 'req-7', resolvedAt: '2026-12-02T10:00:00.000Z', reviewerRole: 'CITY_ATTORNEY', reviewerKid: 'k'.repeat(43),
+    outcome: 'ALLOW', fields: ['full_name', 'offense'], findings, note: 'header.payload.signature',
+  });
+
+  it('when the reviewer recorded findings, then the REVIEW entry names the verified facts and holds none of their values', () => {
+    const findings = {
+      court: 'U.S. District Court, D. Minn.', judgeSigned: true, verified: null, expires: '2030-06-30', namedSubjects: 1,
+      listedFields: ['full_name', 'offense'], criminalPredicate: '18 U.S.C. 1591',
+    };
+    const event = ledgerEventFor(topics.reviews, resolution(findings))!;
+    expect(event.summary).toEqual({
+      reviewerRole: 'CITY_ATTORNEY', decision: 'ALLOW', fields: ['full_name', 'offense'],
+      verifiedFacts: ['court', 'criminalPredicate', 'expires', 'judgeSigned', 'listedFields', 'namedSubjects'],
+    });
+    const stored = canonicalJson(snapshot(event));
+    for (const value of ['D. Minn.', '2030-06-30', '1591']) expect(stored).not.toContain(value);
+    assertSummary(event.summary);
+  });
+
+  it('when the reviewer recorded no findings, then the REVIEW entry is as before (no verifiedFacts key)', () => {
+    expect(ledgerEventFor(topics.reviews, resolution(null))!.summary).toEqual({ reviewerRole: 'CITY_ATTORNEY', decision: 'ALLOW', fields: ['full_name', 'offense'] });
   });
 });

@@ -39,8 +39,16 @@ export function decisionSummary(decision: Decision) {
 }
 
 /** A reviewer's resolution (firewall.reviews.v1): role, outcome and field names only; the note's text stays out. */
+/**
+ * A reviewer's resolution: role, outcome, fields allowed and, when the reviewer recorded findings, the NAMES of the
+ * legal facts verified on the paper (`verifiedFacts`) — never the court, the dates or the listed fields themselves.
+ */
 export function reviewSummary(resolution: ReviewResolution) {
-  return summarise({ reviewerRole: resolution.reviewerRole, decision: resolution.outcome, fields: resolution.fields ?? [] });
+  const findings = resolution.findings;
+  const verifiedFacts = findings ? Object.entries(findings).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k).sort() : undefined;
+  return summarise({
+    reviewerRole: resolution.reviewerRole, decision: resolution.outcome, fields: resolution.fields ?? [], ...(verifiedFacts ? { verifiedFacts } : {}),
+  });
 }
 
 /**

@@ -30,6 +30,8 @@ export interface Summary {
   readonly status?: number;
   /** ACCESS entries: names of the search filters used, never their values. */
   readonly filters?: readonly string[];
+  /** REVIEW entries: names of the legal facts the reviewer verified on the paper (court, judgeSigned, …), never their values. */
+  readonly verifiedFacts?: readonly string[];
 }
 
 type Kind = 'code' | 'codes' | 'hashes' | 'count' | 'kid';
@@ -55,6 +57,7 @@ const allowed: Readonly<Record<keyof Summary, Kind>> = {
   outcome: 'code',
   status: 'count',
   filters: 'codes',
+  verifiedFacts: 'codes',
 };
 
 export const summaryKeys = Object.freeze(Object.keys(allowed) as (keyof Summary)[]);

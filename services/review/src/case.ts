@@ -2,11 +2,15 @@ import {
   isPlainObject,
   type Alert, type Decision, type DecisionContext, type PolicyRef, type Reason, type RecordRequest, type ReviewResolution, type RuleCitation,
 } from '@firewall/core';
+import type { Redecision } from './redecision.js';
 
 export const caseStatuses = ['OPEN', 'RESOLVED'] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 
-/** The legal document as the requester described it (metadata only; the desk never sees the document). */
+/**
+ * The legal basis the policy was given (metadata only; the desk never sees the document): with a credential, its
+ * facts and `verifiedBy` its registered issuer; without one, the requester's type alone and every fact null.
+ */
 export interface CaseLegalBasis {
   readonly type: string;
   readonly court: string | null;
@@ -15,6 +19,9 @@ export interface CaseLegalBasis {
   readonly namedSubjects: number | null;
   readonly listedFields: readonly string[] | null;
   readonly criminalPredicate: string | null;
+  /** Absent in cases kept before the desk recorded them: read as not verified. */
+  readonly verified?: boolean | null;
+  readonly verifiedBy?: string | null;
 }
 
 /** What the reviewer needs from the request. Never the subject identifiers (those stay with the releaser). */
@@ -22,6 +29,8 @@ export interface CaseRequest {
   readonly receivedAt: string;
   readonly agency: string;
   readonly role: string | null;
+  /** requester.verified as the gateway set it from the token (absent in older cases: read as false). */
+  readonly requesterVerified?: boolean;
   readonly purpose: { readonly code: string; readonly text: string | null };
   readonly legalBasis: CaseLegalBasis | null;
   readonly channel: string | null;
@@ -58,6 +67,8 @@ export interface CaseResolution {
   readonly noteText: string;
   /** Set once the message is on the bus; a resolution stored but not yet published is published on restart. */
   readonly published: boolean;
+  /** The policy's re-decision with the reviewer's findings, when findings were recorded (absent in older cases). */
+  readonly redecision?: Redecision | null;
 }
 
 export interface ReviewCase {
@@ -82,6 +93,7 @@ export function caseRequestOf(request: RecordRequest): CaseRequest {
     receivedAt: request.receivedAt,
     agency: request.requester.agency,
     role: request.requester.role ?? null,
+    requesterVerified: request.requester.verified,
     purpose: { code: request.purpose.code, text: request.purpose.text ?? null },
     legalBasis: basis ? {
       type: basis.type,
@@ -91,6 +103,8 @@ export function caseRequestOf(request: RecordRequest): CaseRequest {
       namedSubjects: basis.namedSubjects ?? null,
       listedFields: basis.listedFields ? [...basis.listedFields] : null,
       criminalPredicate: basis.criminalPredicate ?? null,
+      verified: basis.verified ?? null,
+      verifiedBy: basis.verifiedBy ?? null,
     } : null,
     channel: request.channel ?? null,
     system: request.system,
@@ -142,6 +156,22 @@ export function requestedFields(reviewCase: ReviewCase): readonly string[] {
   return reviewCase.request ? reviewCase.request.fields.filter((f) => decided.includes(f)) : decided;
 }
 
+export const legalDocumentStatuses = ['VERIFIED', 'UNVERIFIED', 'NONE', 'NOT_RECEIVED'] as const;
+
+/**
+ * Whether the legal document's facts were verified, in the words a city attorney acts on: by a credential of a
+ * registered issuer (VERIFIED), or not at all (UNVERIFIED: the requester stated the type only).
+ */
+export function legalDocumentOf(reviewCase: ReviewCase): { status: (typeof legalDocumentStatuses)[number]; verifiedBy: string | null; text: string } {
+  const basis = reviewCase.request?.legalBasis;
+  if (!reviewCase.request) return { status: 'NOT_RECEIVED', verifiedBy: null, text: 'The request details have not reached the desk yet: the legal document cannot be shown.' };
+  if (!basis || basis.type === 'NONE') return { status: 'NONE', verifiedBy: null, text: 'No legal document was stated.' };
+  if (basis.verifiedBy) {
+    return { status: 'VERIFIED', verifiedBy: basis.verifiedBy, text: `Verified: the facts below come from a credential signed by the registered issuer ${basis.verifiedBy}.` };
+  }
+  return { status: 'UNVERIFIED', verifiedBy: null, text: 'Unverified: the requester stated the type only; check the paper document before relying on it.' };
+}
+
 /** A case as the review API and page show it: the note's text and its signature side by side. */
 export function caseView(reviewCase: ReviewCase) {
   const r = reviewCase.resolution;
@@ -152,8 +182,9 @@ export function caseView(reviewCase: ReviewCase) {
     request: reviewCase.request,
     decision: reviewCase.decision,
     requestedFields: requestedFields(reviewCase),
+    legalDocument: legalDocumentOf(reviewCase),
     resolution: r ? {
-      outcome: r.message.outcome, fields: r.message.fields ?? [], resolvedAt: r.message.resolvedAt, reviewerRole: r.message.reviewerRole,
+      outcome: r.message.outcome, fields: r.message.fields ?? [], findings: r.message.findings ?? null, redecision: r.redecision ?? null, resolvedAt: r.message.resolvedAt, reviewerRole: r.message.reviewerRole,
       reviewerKid: r.message.reviewerKid, note: r.noteText, signature: r.message.note, published: r.published,
     } : null,
   };

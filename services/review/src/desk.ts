@@ -1,14 +1,17 @@
 import {
-  consume, topics,
-  type Bus, type Codec, type Decision, type Logger, type RecordRequest, type ReviewResolution, type Subscription,
+  consume, isPlainObject, topics,
+  type Bus, type Codec, type Decision, type FieldCatalog, type Logger, type RecordRequest, type ReviewResolution, type Subscription,
 } from '@firewall/core';
 import type { Jwks, Signer } from '@firewall/ledger';
+import type { PolicyEvaluator } from '@firewall/policy';
 import {
   caseRequestOf, openCase, openQuestionTexts, opensCase, requestedFields,
   type CaseRequest, type CaseStatus, type ReviewCase,
 } from './case.js';
 import { ReviewError } from './errors.js';
+import { parseFindings, verifiedFactNames, type LegalFindings } from './findings.js';
 import { reviewJwks } from './keys.js';
+import { checkAgainstRedecision, redecide, type Redecision } from './redecision.js';
 import { parseResolutionInput, signResolution } from './resolution.js';
 import type { CaseStore } from './store.js';
 
@@ -19,6 +22,10 @@ export interface ReviewDeskDeps {
   readonly store: CaseStore;
   /** Signs resolution notes (loadOrCreateReviewKey in services, createMemorySigner in tests). */
   readonly signer: Signer;
+  /** The policy the decider runs: a reviewer's findings re-decide the held request through it (decide()). */
+  readonly evaluator: PolicyEvaluator;
+  /** The field catalog: findings may list only fields of the request's system. */
+  readonly catalog: FieldCatalog;
   /** The policy data's `open_questions` object (evaluator.bundle.data.open_questions), for the questions' texts. */
   readonly openQuestions?: unknown;
   /** Consumer group prefix (default `firewall-review`): `.requests` and `.decisions` are appended. */
@@ -45,6 +52,11 @@ export interface ReviewDesk {
    * of the same case is refused (PF_REVIEW_ALREADY_RESOLVED, 409).
    */
   resolveCase(caseId: string, input: unknown, reviewer: Reviewer): Promise<ReviewCase>;
+  /**
+   * What the policy decides for an OPEN case with these findings (`{ findings }`) in place of the request's legal
+   * facts, without resolving anything: the re-decision a resolution with the same findings is held to.
+   */
+  previewFindings(caseId: string, input: unknown): { findings: LegalFindings; redecision: Redecision };
   /** The JWKS that verifies this desk's notes. */
   jwks(): Jwks;
   close(): Promise<void>;
@@ -98,6 +110,19 @@ export async function startReviewDesk(deps: ReviewDeskDeps): Promise<ReviewDesk>
     if (current?.resolution && !current.resolution.published) await deps.store.put({ ...current, resolution: { ...current.resolution, published: true } });
   });
 
+  /** The findings a resolution or preview carries (null: none) and the re-decision they give. */
+  const applyFindings = (open: ReviewCase, given: unknown): { findings: LegalFindings; redecision: Redecision } | null => {
+    if (given === undefined || given === null) return null;
+    const findings = parseFindings(given, deps.catalog, open.request?.system ?? open.decision.context.system);
+    return { findings, redecision: redecide(deps.evaluator, open, findings, now) };
+  };
+  const openCaseOf = (caseId: string): ReviewCase => {
+    const open = deps.store.get(caseId);
+    if (!open) throw new ReviewError('PF_REVIEW_NOT_FOUND', 'No review case with that id.');
+    if (open.status !== 'OPEN') throw new ReviewError('PF_REVIEW_ALREADY_RESOLVED', 'This case is already resolved; a resolution cannot be changed.');
+    return open;
+  };
+
   const group = deps.group ?? 'firewall-review';
   const common = { bus: deps.bus, codec: deps.codec, logger: deps.logger, fromBeginning: true } as const;
   const subscriptions = [
@@ -121,13 +146,18 @@ export async function startReviewDesk(deps: ReviewDeskDeps): Promise<ReviewDesk>
 
     async resolveCase(caseId, input, reviewer) {
       const resolved = await exclusive(async () => {
-        const open = deps.store.get(caseId);
-        if (!open) throw new ReviewError('PF_REVIEW_NOT_FOUND', 'No review case with that id.');
-        if (open.status !== 'OPEN') throw new ReviewError('PF_REVIEW_ALREADY_RESOLVED', 'This case is already resolved; a resolution cannot be changed.');
-        const { outcome, fields, note } = parseResolutionInput(input, requestedFields(open));
-        const payload = { requestId: caseId, resolvedAt: now().toISOString(), reviewerRole: reviewer.role, reviewerKid: deps.signer.kid, outcome, fields, note };
+        const open = openCaseOf(caseId);
+        const parsed = parseResolutionInput(input, requestedFields(open));
+        const body = input as Record<string, unknown>; // an object: parseResolutionInput refuses anything else
+        const applied = applyFindings(open, body.findings);
+        if (applied) checkAgainstRedecision(parsed, applied.redecision, Array.isArray(body.fields) ? body.fields : []);
+        const { outcome, fields, note } = parsed;
+        const payload = {
+          requestId: caseId, resolvedAt: now().toISOString(), reviewerRole: reviewer.role, reviewerKid: deps.signer.kid, outcome, fields,
+          ...(applied ? { findings: applied.findings } : {}), note,
+        };
         const message = await signResolution(payload, deps.signer);
-        const next: ReviewCase = { ...open, status: 'RESOLVED', resolution: { message, noteText: note, published: false } };
+        const next: ReviewCase = { ...open, status: 'RESOLVED', resolution: { message, noteText: note, published: false, redecision: applied?.redecision ?? null } };
         await deps.store.put(next);
         return next;
       });
@@ -138,9 +168,22 @@ export async function startReviewDesk(deps: ReviewDeskDeps): Promise<ReviewDesk>
         throw new ReviewError('PF_REVIEW_PUBLISH_FAILED', 'The resolution is recorded but could not be published yet; it will be published when the desk restarts.', { cause });
       }
       await markPublished(caseId);
-      const { outcome, fields } = resolved.resolution!.message;
-      log.info({ caseId, outcome, fieldCount: fields?.length ?? 0, reviewerRole: reviewer.role }, 'review case resolved');
+      const { outcome, fields, findings } = resolved.resolution!.message;
+      log.info({
+        caseId, outcome, fieldCount: fields?.length ?? 0, reviewerRole: reviewer.role,
+        verifiedFacts: findings ? verifiedFactNames(findings as LegalFindings) : undefined, redecision: resolved.resolution!.redecision?.decision,
+      }, 'review case resolved');
       return deps.store.get(caseId) ?? resolved;
+    },
+
+    previewFindings(caseId, input) {
+      const open = openCaseOf(caseId);
+      if (!isPlainObject(input) || Object.keys(input).some((k) => k !== 'findings') || input.findings === undefined || input.findings === null) {
+        throw new ReviewError('PF_REVIEW_INVALID', 'Send a JSON object { findings }: the legal facts verified on the paper.', { details: ['(root)'] });
+      }
+      const applied = applyFindings(open, input.findings)!;
+      log.info({ caseId, verifiedFacts: verifiedFactNames(applied.findings), redecision: applied.redecision.decision }, 'review findings previewed');
+      return applied;
     },
 
     async close() {

@@ -15,6 +15,10 @@ export const reviewErrorCodes = [
   'PF_REVIEW_BAD_SIGNATURE',
   'PF_REVIEW_STORE_CORRUPT',
   'PF_REVIEW_PUBLISH_FAILED',
+  /** An ALLOW whose findings re-decide the request as DENY. */
+  'PF_REVIEW_FINDINGS_DENY',
+  /** Findings sent before the request's details reached the desk (only its decision has). */
+  'PF_REVIEW_REQUEST_MISSING',
 ] as const;
 
 export type ReviewErrorCode = (typeof reviewErrorCodes)[number];

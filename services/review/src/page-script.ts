@@ -54,17 +54,79 @@ function facts(pairs) {
 function legalDocument(c) {
   const r = c.request;
   const basis = r && r.legalBasis;
-  if (!basis) return el('p', { text: r ? 'No legal document stated.' : 'Basis type ' + c.decision.context.basisType + ' (request details not received yet).' });
-  const judge = basis.judgeSigned === null ? 'not stated' : basis.judgeSigned ? 'yes' : 'no';
-  return facts([['Type', basis.type], ['Court', basis.court], ['Signed by a judge', judge], ['Expires', basis.expires],
+  const doc = c.legalDocument;
+  const verification = el('p', { class: 'verification', 'data-verification': doc.status, text: doc.text });
+  if (!basis) return el('div', {}, [verification, r ? null : el('p', { text: 'Basis type ' + c.decision.context.basisType + '.' })]);
+  const judge = basis.judgeSigned === null ? 'not shown' : basis.judgeSigned ? 'yes' : 'no';
+  return el('div', {}, [verification, facts([['Type', basis.type], ['Court', basis.court], ['Signed by a judge', judge], ['Expires', basis.expires],
     ['Named subjects', basis.namedSubjects], ['Listed fields', basis.listedFields ? basis.listedFields.join(', ') : null],
-    ['Criminal predicate', basis.criminalPredicate]]);
+    ['Criminal predicate', basis.criminalPredicate], ['Verified by', basis.verifiedBy]])]);
+}
+
+const FACTS = ['court', 'judgeSigned', 'verified', 'expires', 'namedSubjects', 'listedFields', 'criminalPredicate'];
+
+function redecisionText(d) {
+  const head = 'Re-decision with these findings: ' + d.decision + ' (policy revision ' + d.policy.revision + '; rules ' + d.decisive.join(', ') + ').';
+  if (d.decision === 'DENY') return head + ' Only a DENY can be recorded.';
+  if (d.allowable === null) return head + ' The policy still leaves it to a reviewer: your choice of requested fields stands.';
+  return head + ' An ALLOW may release only: ' + d.allowable.join(', ') + '.';
+}
+
+function triState(id, label) {
+  const select = el('select', { id }, [el('option', { value: '', text: 'not checked' }), el('option', { value: 'true', text: 'yes' }), el('option', { value: 'false', text: 'no' })]);
+  return { node: el('div', {}, [el('label', { for: id, text: label + ' ' }), select]), read: () => (select.value === '' ? undefined : select.value === 'true') };
+}
+
+function findingsPart(c, id) {
+  const enable = el('input', { type: 'checkbox', id: id('fx') });
+  const text = (suffix, label, type) => {
+    const input = el('input', { type: type || 'text', id: id('fx-' + suffix), maxLength: 200 });
+    return { input, node: el('div', {}, [el('label', { for: id('fx-' + suffix), text: label + ' ' }), input]) };
+  };
+  const court = text('court', 'Court');
+  const expires = text('expires', 'Expires', 'date');
+  const named = text('named', 'Number of people named', 'number');
+  const predicate = text('predicate', 'Criminal statute');
+  const judge = triState(id('fx-judge'), 'Signed by a judge');
+  const verified = triState(id('fx-verified'), 'Subject authorization verified');
+  const listed = el('fieldset', {}, [el('legend', { text: 'Fields the document lists (of those requested)' }),
+    ...c.requestedFields.map((f) => el('div', {}, [el('input', { type: 'checkbox', name: 'listed', value: f, id: id('fx-l-' + f) }), el('label', { for: id('fx-l-' + f), text: f + ' (listed)' })]))]);
+  const result = el('p', { class: 'redecision', role: 'status' });
+  const preview = el('button', { type: 'button', text: 'Preview the re-decision' });
+  const box = el('fieldset', { class: 'findings', disabled: true }, [el('legend', { text: 'What the paper document shows' }),
+    court.node, judge.node, expires.node, named.node, predicate.node, verified.node, listed, preview, result]);
+  enable.addEventListener('change', () => { box.disabled = !enable.checked; result.textContent = ''; });
+  const read = () => {
+    const out = {};
+    if (court.input.value.trim()) out.court = court.input.value.trim();
+    if (judge.read() !== undefined) out.judgeSigned = judge.read();
+    if (verified.read() !== undefined) out.verified = verified.read();
+    if (expires.input.value) out.expires = expires.input.value;
+    if (named.input.value !== '') out.namedSubjects = Number(named.input.value);
+    if (predicate.input.value.trim()) out.criminalPredicate = predicate.input.value.trim();
+    const ticked = Array.from(listed.querySelectorAll('input[name=listed]:checked'), (b) => b.value);
+    if (ticked.length) out.listedFields = ticked;
+    return out;
+  };
+  preview.addEventListener('click', async () => {
+    result.textContent = 'Asking the policy…';
+    const { status, data } = await api('POST', '/v1/reviews/' + encodeURIComponent(c.caseId) + '/findings:preview', { body: { findings: read() } });
+    if (status === 401) return showSignIn('Your session ended: sign in again.');
+    if (status !== 200) return showProblem(result, data, 'The findings were not accepted.');
+    result.textContent = redecisionText(data.redecision);
+  });
+  return {
+    node: el('div', {}, [el('div', {}, [enable, el('label', { for: id('fx'), text: 'I checked the paper document: record what it shows (the policy re-decides with it)' })]), box]),
+    findings: () => (enable.checked ? read() : undefined),
+  };
 }
 
 function resolvedNote(res) {
   return el('div', { class: 'resolved', 'data-outcome': res.outcome }, [
     el('p', { class: 'verdict', text: 'Resolved: ' + res.outcome + (res.fields.length ? ' — fields: ' + res.fields.join(', ') : ' — nothing released') }),
     el('p', { text: 'By ' + res.reviewerRole + ' at ' + res.resolvedAt + '. Note signed by the review desk (key ' + res.reviewerKid.slice(0, 12) + '…).' }),
+    res.findings ? el('p', { text: 'Verified on the paper: ' + (FACTS.filter((k) => res.findings[k] !== null).join(', ') || 'nothing') + '.' }) : null,
+    res.redecision ? el('p', { text: redecisionText(res.redecision) }) : null,
   ]);
 }
 
@@ -81,12 +143,13 @@ function resolveForm(c) {
       el('label', { for: id('f-' + f), text: f }),
     ])),
   ]);
+  const findings = findingsPart(c, id);
   const note = el('textarea', { id: id('note'), name: 'note', required: true, maxLength: 4000, rows: 3 });
   const problem = el('p', { class: 'problem', role: 'alert' });
   const button = el('button', { type: 'submit', text: 'Resolve' });
   const form = el('form', { class: 'resolve', 'aria-label': 'Resolve case ' + c.caseId }, [
     el('fieldset', {}, [el('legend', { text: 'Outcome' }), radio('ALLOW', 'Allow the fields ticked below'), radio('DENY', 'Deny: release nothing')]),
-    fields,
+    fields, findings.node,
     el('label', { for: id('note'), text: 'Note (signed with the resolution; reasons, the document checked)' }),
     note, button, problem,
   ]);
@@ -98,7 +161,7 @@ function resolveForm(c) {
     problem.textContent = '';
     button.disabled = true;
     const { status, data } = await api('POST', '/v1/reviews/' + encodeURIComponent(c.caseId) + '/resolution', {
-      body: { outcome, fields: outcome === 'ALLOW' ? ticked : [], note: note.value },
+      body: { outcome, fields: outcome === 'ALLOW' ? ticked : [], note: note.value, findings: findings.findings() },
     });
     button.disabled = false;
     if (status === 401) return showSignIn('Your session ended: sign in again.');

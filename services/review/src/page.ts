@@ -22,6 +22,10 @@ button { font: inherit; padding: 0.3rem 1rem; cursor: pointer; }
 .problem, #error { color: #b00020; }
 .resolved { background: #e8f5e9; padding: 0.25rem 0.75rem; border-radius: 4px; margin-top: 1rem; }
 .verdict { font-weight: 600; }
+.verification { font-weight: 600; padding: 0.25rem 0.5rem; border-left: 4px solid #2e7d32; }
+.verification[data-verification="UNVERIFIED"], .verification[data-verification="NOT_RECEIVED"] { border-color: #b00020; background: #fdecea; }
+.findings label { margin-right: 0.5rem; }
+.redecision { font-weight: 600; }
 `;
 
 const pageBody = `<header>

@@ -2,6 +2,7 @@ import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { isPlainObject, messageTypes, type ReviewResolution } from '@firewall/core';
 import { canonicalJson, type Signer } from '@firewall/ledger';
 import { ReviewError } from './errors.js';
+import type { LegalFindings } from './findings.js';
 
 export const resolutionOutcomes = ['ALLOW', 'DENY'] as const;
 export type ResolutionOutcome = (typeof resolutionOutcomes)[number];
@@ -25,6 +26,8 @@ export interface ResolutionPayload {
   readonly reviewerKid: string;
   readonly outcome: ResolutionOutcome;
   readonly fields: readonly string[];
+  /** The legal facts the reviewer verified on the paper; absent when none were recorded (then not signed at all). */
+  readonly findings?: LegalFindings;
   readonly note: string;
 }
 
@@ -34,8 +37,9 @@ export interface ResolutionPayload {
  */
 export function parseResolutionInput(body: unknown, requested: readonly string[]): ResolutionInput {
   if (!isPlainObject(body)) throw new ReviewError('PF_REVIEW_INVALID', 'Send a JSON object { outcome, fields, note }.', { details: ['(root)'] });
-  const unknownKeys = Object.keys(body).filter((k) => !['outcome', 'fields', 'note'].includes(k));
-  if (unknownKeys.length) throw new ReviewError('PF_REVIEW_INVALID', 'Only outcome, fields and note may be sent.', { details: unknownKeys.slice(0, 10).map((k) => k.slice(0, 64)) });
+  const unknownKeys = Object.keys(body).filter((k) => !['outcome', 'fields', 'note', 'findings'].includes(k));
+  // `findings` are checked by the desk (parseFindings), which knows the request's system.
+  if (unknownKeys.length) throw new ReviewError('PF_REVIEW_INVALID', 'Only outcome, fields, note and findings may be sent.', { details: unknownKeys.slice(0, 10).map((k) => k.slice(0, 64)) });
   const { outcome, fields = [], note } = body;
   if (!resolutionOutcomes.includes(outcome as ResolutionOutcome)) {
     throw new ReviewError('PF_REVIEW_INVALID', 'outcome must be ALLOW or DENY.', { details: ['outcome'] });
@@ -67,7 +71,7 @@ export async function signResolution(payload: ResolutionPayload, signer: Signer)
   if (payload.reviewerKid !== signer.kid) throw new TypeError('reviewerKid must be the signer kid');
   const note = await signer.sign(canonicalJson(payload), { typ: RESOLUTION_TYP });
   const { note: _text, ...rest } = payload;
-  const resolution: ReviewResolution = { ...rest, fields: [...rest.fields], note };
+  const resolution: ReviewResolution = { ...rest, fields: [...rest.fields], findings: rest.findings ? { ...rest.findings } : null, note };
   if (!messageTypes.reviewResolution.isValid(resolution)) throw new TypeError('resolution does not fit the ReviewResolution schema');
   return resolution;
 }
@@ -97,6 +101,8 @@ export async function verifyResolution(resolution: ReviewResolution, keys: JWK |
   const { note: _jws, ...signedFields } = resolution;
   if (!isPlainObject(payload) || typeof payload.note !== 'string') throw bad('payload is not a resolution');
   const { note: _text, ...payloadFields } = payload;
-  if (canonicalJson(payloadFields) !== canonicalJson({ ...signedFields, fields: signedFields.fields ?? [] })) throw bad('the message differs from what was signed');
+  // A resolution without findings signed none (and one signed before findings existed has none either).
+  const asSigned = { ...payloadFields, findings: payloadFields.findings ?? null };
+  if (canonicalJson(asSigned) !== canonicalJson({ ...signedFields, fields: signedFields.fields ?? [], findings: signedFields.findings ?? null })) throw bad('the message differs from what was signed');
   return payload as unknown as ResolutionPayload;
 }

@@ -187,3 +187,41 @@ describe('review page and keys', () => {
     expect((await request(app).get('/v1/requests/x')).body).toEqual({ fallthrough: true });
   });
 });
+
+describe('review API: findings preview', () => {
+  const preview = async (app: express.Express, id: string, body: unknown, header = true) => {
+    const call = request(app).post(`/v1/reviews/${id}/findings:preview`).set('authorization', `Bearer ${await attorney()}`);
+    return (header ? call.set(REVIEW_HEADER, '1') : call).send(body as object);
+  };
+
+  it('returns the re-decision without resolving, audited as a view of the case; bad findings → 400 with paths; no header → 403', async () => {
+    const { app, h } = await setup();
+    const accesses: AccessEvent[] = [];
+    await consume({ bus: h.bus, codec: avroCodec, logger: silentLogger, topic: topics.access, group: 'test-access', handle: async (a) => void accesses.push(a) });
+    const id = await h.openOne();
+    const findings = { court: 'D. Minn.', judgeSigned: false, namedSubjects: 1 };
+    const res = await preview(app, id, { findings });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      caseId: id, findings: { ...findings, verified: null, expires: null, listedFields: null, criminalPredicate: null },
+      // The sample case is an FBI grand-jury subpoena: R6 sends it to a reviewer whatever its facts.
+      redecision: { decision: 'REVIEW', released: [], allowable: null, policy: { revision: expect.any(String) } },
+    });
+    expect(res.body.redecision.rules.map((r: { id: string }) => r.id)).toContain('R6');
+    const bad = await preview(app, id, { findings: { listedFields: ['SECRET_FIELD'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'PF_REVIEW_INVALID', details: ['findings.listedFields.0'] });
+    expect(JSON.stringify(bad.body)).not.toContain('SECRET_FIELD');
+    expect((await preview(app, id, { findings }, false)).status).toBe(403);
+    expect((await preview(app, randomUUID(), { findings })).status).toBe(404);
+    expect(h.desk.get(id)?.status).toBe('OPEN');
+    await h.bus.settled();
+    expect(h.resolutions).toEqual([]);
+    expect(accesses.map((a) => [a.action, a.outcome, a.code, a.requestId])).toEqual([
+      ['REVIEW_VIEW', 'GRANTED', null, id],
+      ['REVIEW_VIEW', 'REFUSED', 'PF_REVIEW_INVALID', id],
+      // (The call without the header was refused before its caller was known: a counted rejection, not an access.)
+      ['REVIEW_VIEW', 'REFUSED', 'PF_REVIEW_NOT_FOUND', null],
+    ]);
+  });
+});

@@ -29,7 +29,8 @@ const CASE_ID = /^[\x21-\x7e]{1,200}$/;
  *                                         GET says whether this browser is signed in (always 200)
  *   GET  /v1/reviews?status=OPEN|RESOLVED cases (session cookie or Bearer token)
  *   GET  /v1/reviews/{id}                 one case
- *   POST /v1/reviews/{id}/resolution      { outcome, fields, note } → the resolved case (200)
+ *   POST /v1/reviews/{id}/findings:preview { findings } → the policy's re-decision with them, nothing resolved (200)
+ *   POST /v1/reviews/{id}/resolution      { outcome, fields, note, findings? } → the resolved case (200)
  * Errors go to the edge's one error middleware (mounted after every router): `{ error, code, requestId, details }`.
  */
 export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
@@ -115,6 +116,15 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
     const resolved = await deps.desk.resolveCase(findCase(String(req.params.id), res).caseId, req.body, res.locals.reviewer as Reviewer);
     await edge.granted(res);
     res.json(caseView(resolved));
+  });
+
+  // A look at what the policy would decide, audited as a view of the case (the AccessAction enum has no default,
+  // so a new symbol would break older readers of firewall.access.v1).
+  router.post('/v1/reviews/:id/findings\\:preview', stamp, edge.accessed('REVIEW_VIEW'), requireHeader, requireReviewer, edge.json('16kb'), async (req, res) => {
+    const { caseId } = findCase(String(req.params.id), res);
+    const preview = deps.desk.previewFindings(caseId, req.body);
+    await edge.granted(res);
+    res.json({ caseId, ...preview });
   });
 
   /** The case with that id; a known case's id goes into the access record (a made-up one never does). */

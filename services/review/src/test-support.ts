@@ -1,10 +1,14 @@
 // Helpers for this package's tests (fixtures, a desk on an in-process bus). Not exported from index.ts.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  MemoryBus, avroCodec, consume, createLogger, topics,
-  type Decision, type RecordRequest, type RejectedInput, type ReviewResolution,
+  MemoryBus, avroCodec, consume, createLogger, loadCatalog, topics,
+  type Decision, type FieldCatalog, type RecordRequest, type RejectedInput, type ReviewResolution,
 } from '@firewall/core';
 import { createMemorySigner, type Signer } from '@firewall/ledger';
+import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { startReviewDesk, type ReviewDesk } from './desk.js';
 import { MemoryCaseStore, type CaseStore } from './store.js';
 
@@ -57,6 +61,18 @@ export function sampleDecision(requestId: string, outcome: Decision['decision'] 
   };
 }
 
+let shipped: Promise<{ evaluator: PolicyEvaluator; catalog: FieldCatalog }> | undefined;
+
+/** The shipped policy bundle (signed in a temporary folder, as the embedded mode does) and the field catalog, loaded once. */
+export function shippedPolicy(): Promise<{ evaluator: PolicyEvaluator; catalog: FieldCatalog }> {
+  shipped ??= (async () => {
+    const prepared = await prepareEmbeddedBundle(mkdtempSync(join(tmpdir(), 'pf-review-policy-')));
+    const evaluator = await PolicyEvaluator.load(await loadSignedBundle(prepared.bundlePath, await loadBundlePublicKey(prepared.publicKeyPath)));
+    return { evaluator, catalog: loadCatalog() };
+  })();
+  return shipped;
+}
+
 export const sampleQuestions = { GRAND_JURY_SUBPOENA_JUDICIAL: { text: 'Does a grand-jury subpoena count as judicial process?', rules: ['R6'] } };
 
 export interface DeskHarness {
@@ -81,7 +97,7 @@ export async function deskHarness(options: { store?: CaseStore; signer?: Signer;
   const common = { bus, codec: avroCodec, logger: silentLogger, fromBeginning: true } as const;
   await consume({ ...common, topic: topics.reviews, group: `watch-reviews-${randomUUID()}`, handle: async (r) => void resolutions.push(r) });
   await consume({ ...common, topic: topics.rejections, group: `watch-rejections-${randomUUID()}`, handle: async (r) => void rejections.push(r) });
-  const desk = await startReviewDesk({ bus, codec: avroCodec, logger: silentLogger, store, signer, openQuestions: sampleQuestions });
+  const desk = await startReviewDesk({ bus, codec: avroCodec, logger: silentLogger, store, signer, openQuestions: sampleQuestions, ...(await shippedPolicy()) });
   const publishRequest = async (request: RecordRequest) => {
     await bus.publish(topics.requests, request.requestId, await avroCodec.encode(topics.requests, request));
     await bus.settled();

@@ -218,6 +218,17 @@ export interface Release {
   payload?: null | string;
 }
 
+export interface ReviewFindings {
+  court?: null | string;
+  judgeSigned?: null | boolean;
+  verified?: null | boolean;
+  /** YYYY-MM-DD (valid through that day, UTC) or RFC 3339. */
+  expires?: null | string;
+  namedSubjects?: null | number;
+  listedFields?: null | string[];
+  criminalPredicate?: null | string;
+}
+
 /** A reviewer's resolution of a held (REVIEW) request, on firewall.reviews.v1: a new decision, audited as a REVIEW ledger entry, that the releaser then acts on. */
 export interface ReviewResolution {
   requestId: string;
@@ -230,6 +241,8 @@ export interface ReviewResolution {
   outcome: string;
   /** Fields allowed; never wider than requested; empty for DENY. */
   fields?: string[];
+  /** The legal facts the reviewer verified on the paper document (same meaning as RecordRequest.legalBasis; null = not verified, and the whole record null when the reviewer recorded none). Part of the signed statement; the desk re-decided the request with them, and the ledger records only which facts were given. */
+  findings?: null | ReviewFindings;
   /** The reviewer's signed note (compact JWS over the resolution without this field); its digest goes to the ledger, not its text. */
   note: string;
 }
