@@ -17,7 +17,7 @@
 #      breaks its schema, a schema-violating request accepted, a valid one refused, ...). The firewall is stopped
 #      and the data folder removed on exit.
 #
-# Settings (env): FUZZ_MAX_EXAMPLES (default 30 per operation), FUZZ_SEED (default random; printed for a rerun),
+# Settings (env): FUZZ_MAX_EXAMPLES (default 50 per operation), FUZZ_SEED (default random; printed for a rerun),
 #   FUZZ_WORKERS (default 1), FUZZ_KEEP=1 keeps the data folder and the firewall log (printed at the end).
 # Needs: node 20 with the workspace built (npm ci; npx tsc -b), python3.11+ with venv, access to PyPI on first run.
 # Not part of `npm test`: it downloads Python packages and runs for a few minutes.
@@ -91,14 +91,14 @@ curl -fsS "$BASE/readyz" > /dev/null || { echo "api-fuzz: the firewall did not b
 
 SEED="${FUZZ_SEED:-$RANDOM$RANDOM}"
 REPORT_DIR="$DATA_DIR/report"
-echo "api-fuzz: schemathesis $SCHEMATHESIS_VERSION, all checks, ${FUZZ_MAX_EXAMPLES:-30} examples per operation, seed $SEED"
+echo "api-fuzz: schemathesis $SCHEMATHESIS_VERSION, all checks, ${FUZZ_MAX_EXAMPLES:-50} examples per operation, seed $SEED"
 START=$(date +%s)
 set +e
 (
   cd "$ROOT/scripts/api-fuzz"
   FIREWALL_DATA_DIR="$DATA_DIR" FIREWALL_BASE_URL="$BASE" SCHEMATHESIS_HOOKS=hooks "$VENV/bin/schemathesis" run "$BASE/openapi.json" \
     --checks all \
-    --max-examples "${FUZZ_MAX_EXAMPLES:-30}" \
+    --max-examples "${FUZZ_MAX_EXAMPLES:-50}" \
     --workers "${FUZZ_WORKERS:-1}" \
     --seed "$SEED" \
     --request-timeout 20 \
