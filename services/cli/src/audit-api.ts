@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { FirewallError, ValidationError } from '@firewall/core';
-import type { Edge } from '@firewall/http';
+import { dateOrDateTime, dateOrDateTimePattern, edgeRefusals, errorResponses, lengthOf, notBlank, notBlankPattern, type Edge } from '@firewall/http';
 import { buildEvidence, ledgerEntries, searchLedger, subjectHash, type AuditQuery, type FileLedger } from '@firewall/ledger';
 import { asReviewer } from '@firewall/review';
 
@@ -12,6 +12,11 @@ export interface AuditApiDeps {
 
 const filters = ['from', 'to', 'type', 'requestId', 'agency', 'system', 'decision', 'rule', 'reviewerRole', 'subjectHash', 'action', 'outcome'] as const;
 const HASH = /^[0-9a-f]{64}$/;
+const MAX_ID_LENGTH = 200;
+const MAX_LIMIT = 500;
+/** A whole number as a query string writes it: digits only, no sign, no leading zero, no exponent. */
+const WHOLE = /^(0|[1-9][0-9]{0,15})$/;
+const bounds = { after: { minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, limit: { minimum: 1, maximum: MAX_LIMIT } } as const;
 
 /**
  * The audit API for the city attorney (the same identity as the review desk: the data-practices office with an
@@ -45,7 +50,9 @@ export function createAuditRouter(deps: AuditApiDeps): express.Router {
 
   router.post('/v1/audit/subject-hash', ...attorney('AUDIT_SUBJECT_HASH'), edge.json('4kb'), async (req, res) => {
     const id = (req.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string' || id.trim() === '' || id.length > 200) throw new ValidationError('PF_REQ_SCHEMA', 'Send {"id": "<subject identifier>"} (at most 200 characters).', { details: ['id'] });
+    if (typeof id !== 'string' || !notBlank.test(id) || lengthOf(id) > MAX_ID_LENGTH) {
+      throw new ValidationError('PF_REQ_SCHEMA', `Send {"id": "<subject identifier>"} (not blank, at most ${MAX_ID_LENGTH} characters).`, { details: ['id'] });
+    }
     const hash = subjectHash(deps.subjectKey, id);
     // Who looked up whom: the hash, never the identifier.
     await edge.granted(res, { subjectHash: hash });
@@ -69,24 +76,45 @@ export function createAuditRouter(deps: AuditApiDeps): express.Router {
   return router;
 }
 
+/** The query exactly as the document describes it: anything else is refused, never quietly dropped or clamped. */
 function parseQuery(raw: Record<string, unknown>): AuditQuery {
   const query: Record<string, string | number> = {};
-  for (const key of filters) if (typeof raw[key] === 'string' && raw[key] !== '') query[key] = raw[key];
+  for (const key of [...filters, 'after', 'limit'] as const) {
+    const value = raw[key];
+    // An empty filter is no filter (a form's empty field); a number is never empty.
+    if (value === undefined || (value === '' && key !== 'after' && key !== 'limit')) continue;
+    if (typeof value !== 'string') throw new ValidationError('PF_REQ_SCHEMA', `${key} may be given once.`, { details: [key] });
+    query[key] = value;
+  }
   for (const key of ['from', 'to'] as const) {
-    if (query[key] !== undefined && Number.isNaN(Date.parse(String(query[key])))) {
-      throw new ValidationError('PF_REQ_BAD_DATE', `${key} must be a date or an RFC 3339 time.`, { details: [key] });
+    if (query[key] !== undefined && !dateOrDateTime.test(String(query[key]))) {
+      throw new ValidationError('PF_REQ_BAD_DATE', `${key} must be a date (YYYY-MM-DD) or an RFC 3339 date-time.`, { details: [key] });
     }
   }
   for (const key of ['after', 'limit'] as const) {
-    if (raw[key] === undefined) continue;
-    const n = Number(raw[key]);
-    if (!Number.isSafeInteger(n) || n < 0) throw new ValidationError('PF_REQ_SCHEMA', `${key} must be a whole number.`, { details: [key] });
+    if (query[key] === undefined) continue;
+    const text = String(query[key]);
+    const n = Number(text);
+    if (!WHOLE.test(text) || n < bounds[key].minimum || n > bounds[key].maximum) {
+      throw new ValidationError('PF_REQ_SCHEMA', `${key} must be a whole number from ${bounds[key].minimum} to ${bounds[key].maximum}.`, { details: [key] });
+    }
     query[key] = n;
   }
   return query as AuditQuery;
 }
 
-const attorneyError = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const querySchema = (name: string) => {
+  if (name === 'after' || name === 'limit') return { type: 'integer', ...bounds[name] };
+  if (name === 'from' || name === 'to') return { type: 'string', pattern: `^(${dateOrDateTimePattern.slice(1, -1)})?$`, description: 'YYYY-MM-DD or an RFC 3339 date-time; empty = no bound' };
+  return { type: 'string' };
+};
+/** What every audit route answers besides its own: the attorney's identity is checked first, every use is recorded. */
+const attorneyRefusals = {
+  401: edgeRefusals.unauthenticated,
+  403: `Not the city attorney's data-practices office with role CITY_ATTORNEY or DATA_PRACTICES_REVIEWER (PF_AUTH_FORBIDDEN), or ${edgeRefusals.roleNotGranted}`,
+  429: edgeRefusals.rateLimited,
+  503: `${edgeRefusals.replayUnavailable}, or ${edgeRefusals.unrecorded}`,
+};
 
 /** OpenAPI paths of the audit API (merged into /openapi.json). */
 export const auditOpenApiPaths = {
@@ -94,20 +122,37 @@ export const auditOpenApiPaths = {
     get: {
       summary: 'Search the audit chain (city attorney)',
       security: [{ agencyToken: [] }],
-      parameters: [...filters, 'after', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: name === 'after' || name === 'limit' ? 'integer' : 'string' } })),
-      responses: { 200: { description: '{ entries: signed ledger entries (summaries only, no personal data), next: cursor or null }' }, 401: attorneyError('Not authenticated'), 403: attorneyError('Not the attorney role') },
+      parameters: [...filters, 'after', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: querySchema(name) })),
+      responses: {
+        200: { description: '{ entries: signed ledger entries (summaries only, no personal data), next: cursor or null }', content: { 'application/json': { schema: { type: 'object', required: ['entries', 'next'], properties: { entries: { type: 'array' }, next: { type: ['integer', 'null'] } } } } } },
+        ...errorResponses({ 400: 'A filter given twice, a date that is not YYYY-MM-DD or RFC 3339 (PF_REQ_BAD_DATE), or after/limit out of range (PF_REQ_SCHEMA)', ...attorneyRefusals }),
+      },
     },
   },
   '/v1/audit/subject-hash': {
-    post: { summary: "A subject identifier's keyed hash, to search by person", security: [{ agencyToken: [] }], responses: { 200: { description: '{ subjectHash }' } } },
+    post: {
+      summary: "A subject identifier's keyed hash, to search by person",
+      security: [{ agencyToken: [] }],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH, pattern: notBlankPattern } } } } },
+      },
+      responses: {
+        200: { description: '{ subjectHash }', content: { 'application/json': { schema: { type: 'object', required: ['subjectHash'], properties: { subjectHash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } } } } },
+        ...errorResponses({ 400: 'No body, not JSON (PF_REQ_NOT_JSON), or no id of 1 to 200 characters, not blank (PF_REQ_SCHEMA)', ...attorneyRefusals, 413: edgeRefusals.tooLarge, 415: edgeRefusals.encoding }),
+      },
+    },
   },
   '/v1/audit/requests/{id}/evidence': {
     get: {
       summary: "One request's evidence package: its entries, inclusion proofs, a signed checkpoint and the public keys (verify offline with `firewall verify`)",
       security: [{ agencyToken: [] }],
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { 200: { description: 'The evidence file (JSON)' }, 404: attorneyError('No entry for that request') },
+      responses: {
+        200: { description: 'The evidence file (JSON)', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...errorResponses({ ...attorneyRefusals, 404: 'The ledger holds no entry for that request id (PF_NOT_FOUND)' }),
+      },
     },
   },
-  '/v1/audit/jwks.json': { get: { summary: 'Public keys that sign the ledger', responses: { 200: { description: 'JWKS' } } } },
-} as const;
+  '/v1/audit/jwks.json': { get: { summary: 'Public keys that sign the ledger', responses: { 200: { description: 'JWKS', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+};

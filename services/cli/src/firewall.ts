@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
-import { createGatewayRouter, followDecisions, notFound, openApiDocument, PendingOutcomes } from '@firewall/gateway';
+import { createGatewayRouter, followDecisions, gatewayOpenApiDocument, notFound, PendingOutcomes } from '@firewall/gateway';
 import {
-  MemoryReplayGuard, callerOf, createAuthenticator, createEdge, firewallRoles, requireRole,
+  MemoryReplayGuard, callerOf, createAuthenticator, createEdge, edgeRefusals, errorResponses, firewallRoles, methodNotAllowed, requireRole,
   type AgencyRegistry, type CredentialVerifier, type Edge, type Rate, type ReplayGuard,
 } from '@firewall/http';
 import { JWKS_FILE, KafkaLedger, KeySet, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
@@ -13,7 +13,7 @@ import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
 } from '@firewall/review';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createOversightMetrics, instrumentEvaluator, startOversight, type RuleCatalog } from '@firewall/oversight';
+import { createOversightMetrics, instrumentEvaluator, oversightOpenApiPaths, startOversight, type RuleCatalog } from '@firewall/oversight';
 import {
   PendingReleases, createRecordSystems, embeddedRecordSystems, followReleases, startReleaser,
   type RecordSystems, type RecordSystemsConfig, type Releaser,
@@ -68,6 +68,8 @@ export type Role = (typeof roles)[number];
 
 export interface RunningFirewall {
   readonly app: express.Express;
+  /** The OpenAPI document `app` serves at /openapi.json: every route it mounts, every status each answers. */
+  readonly openApi: FirewallOpenApi;
   /** The one HTTP edge (authentication, limits, the error middleware) for routers mounted beside `app`. */
   readonly edge: Edge;
   /** Only GET /metrics, unauthenticated: for an internal listener that only Prometheus reaches. */
@@ -162,13 +164,15 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
     ...(releases ? { releases: { pending: releases, timeoutMs: releaseTimeoutMs } } : {}),
   });
-  const app = composeApp(gateway, { review, oversight, registry, edge, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, edge, subjectKey } } : {}) });
+  const openApi = firewallOpenApiDocument(deps.catalog, { review: Boolean(review), oversight: Boolean(oversight), audit: Boolean(ledger && subjectKey) });
+  const app = composeApp(gateway, openApi, { review, oversight, registry, edge, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, edge, subjectKey } } : {}) });
   await Promise.all([
     ...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? []), ...(recordSystems?.subscriptions ?? []), ...(releaser?.subscriptions ?? []),
   ].map((s) => s.ready));
   ready = true;
   return {
     app,
+    openApi,
     edge,
     metricsApp: metricsOnly(registry),
     ledger,
@@ -191,21 +195,31 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   };
 }
 
+/** /openapi.json of a firewall process: the gateway's document with the paths of every part this process runs. */
+export function firewallOpenApiDocument(catalog: FieldCatalog, runs: { review: boolean; oversight: boolean; audit: boolean }) {
+  const gateway = gatewayOpenApiDocument(catalog);
+  return {
+    ...gateway,
+    paths: {
+      ...gateway.paths, ...metricsOpenApiPaths, ...(runs.oversight ? oversightOpenApiPaths : {}),
+      ...(runs.review ? reviewOpenApiPaths : {}), ...(runs.audit ? auditOpenApiPaths : {}),
+    } as Record<string, Record<string, unknown>>,
+    components: { ...gateway.components, securitySchemes: { ...gateway.components.securitySchemes, ...(runs.review ? reviewSecuritySchemes : {}) } },
+  };
+}
+export type FirewallOpenApi = ReturnType<typeof firewallOpenApiDocument>;
+
 /**
  * One server: the oversight pages, the review desk and the attorney's audit API (where this process runs them)
- * beside the gateway, all behind the one edge; /openapi.json documents them all.
+ * beside the gateway, all behind the one edge; /openapi.json documents them all, and a method a documented path
+ * does not have answers 405.
  */
-function composeApp(gateway: express.Router, parts: {
+function composeApp(gateway: express.Router, document: FirewallOpenApi, parts: {
   review: ReviewDesk | undefined; oversight: Oversight | undefined; registry: Registry; audit?: AuditApiDeps; edge: Edge; logger: Logger;
 }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const document = {
-    ...openApiDocument,
-    paths: { ...openApiDocument.paths, ...metricsOpenApiPaths, ...(parts.review ? reviewOpenApiPaths : {}), ...(parts.audit ? auditOpenApiPaths : {}) },
-    components: { ...openApiDocument.components, securitySchemes: { ...openApiDocument.components.securitySchemes, ...(parts.review ? reviewSecuritySchemes : {}) } },
-  };
   app.get('/openapi.json', (_req, res) => void res.json(document));
   // Exact counts (small cells included) are for operators only; the public sees the suppressed oversight figures.
   app.get('/metrics', parts.edge.stamp, parts.edge.authenticate, async (_req, res) => {
@@ -216,6 +230,7 @@ function composeApp(gateway: express.Router, parts: {
   if (parts.review) app.use(createReviewRouter({ desk: parts.review, edge: parts.edge, logger: parts.logger }));
   if (parts.audit) app.use(createAuditRouter(parts.audit));
   app.use(gateway);
+  app.use(methodNotAllowed(document.paths));
   app.use(notFound);
   app.use(parts.edge.errors);
   return app;
@@ -234,12 +249,16 @@ const metricsOpenApiPaths = {
       summary: 'Exact Prometheus metrics, for operators (a token whose agency the registry grants role OPERATOR); Prometheus scrapes the internal listener (FIREWALL_METRICS_PORT) instead',
       security: [{ agencyToken: [] }],
       responses: {
-        200: { description: 'Prometheus text format', content: { 'text/plain': {} } },
-        401: { description: 'Not authenticated', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-        403: { description: 'Not an operator (PF_AUTH_FORBIDDEN)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        ...errorResponses({
+          401: edgeRefusals.unauthenticated,
+          403: `Not an operator (PF_AUTH_FORBIDDEN), or ${edgeRefusals.roleNotGranted}`,
+          429: edgeRefusals.rateLimited,
+          503: edgeRefusals.replayUnavailable,
+        }),
       },
     },
   },
-} as const;
+};
 
 type Oversight = Awaited<ReturnType<typeof startOversight>>;

@@ -115,10 +115,18 @@ export function jsonSchemaOf(type: avro.Type): Record<string, unknown> {
     case 'enum': return { type: 'string', enum: (type as avro.types.EnumType).symbols };
     case 'union:unwrapped':
     case 'union:wrapped': {
-      const branches = (type as avro.types.UnwrappedUnionType).types.filter((t) => t.typeName !== 'null');
-      return branches.length === 1 ? jsonSchemaOf(branches[0]!) : { anyOf: branches.map(jsonSchemaOf) };
+      // A null branch is written as null in JSON, and the validator takes it: the schema says so.
+      const all = (type as avro.types.UnwrappedUnionType).types;
+      const branches = all.filter((t) => t.typeName !== 'null');
+      const nullable = branches.length < all.length;
+      const single = branches.length === 1 ? jsonSchemaOf(branches[0]!) : undefined;
+      if (single && nullable && typeof single.type === 'string') return { ...single, type: [single.type, 'null'] };
+      const options = branches.map(jsonSchemaOf);
+      return single && !nullable ? single : { anyOf: nullable ? [...options, { type: 'null' }] : options };
     }
-    case 'int': case 'long': return { type: 'integer' };
+    // The validator's bounds: a 32-bit int, and a long as avsc takes it (one short of 2^53 either way).
+    case 'int': return { type: 'integer', minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
+    case 'long': return { type: 'integer', minimum: -(2 ** 53 - 2), maximum: 2 ** 53 - 2 };
     case 'float': case 'double': return { type: 'number' };
     case 'boolean': return { type: 'boolean' };
     case 'bytes': return { type: 'string', contentEncoding: 'base64' };

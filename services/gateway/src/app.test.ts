@@ -182,7 +182,7 @@ describe('gateway', () => {
     expect((await request(app).get('/readyz')).status).toBe(200);
     const doc = await request(app).get('/openapi.json');
     expect(doc.body.paths['/v1/requests'].post.responses).toHaveProperty('403');
-    expect(doc.body.components.schemas.RecordRequestBody.properties).toHaveProperty('fields');
+    expect(doc.body.components.schemas.RecordRequestBody.oneOf[0].properties).toHaveProperty('fields');
     expect((await request(app).get('/nope')).body.code).toBe('PF_NOT_FOUND');
   });
 });

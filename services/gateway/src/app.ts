@@ -1,12 +1,12 @@
 import express, { type Request, type Response } from 'express';
 import {
   FirewallError, parseRecordRequest, isPlainObject, topics,
-  type Bus, type Codec, type FieldCatalog, type Logger,
+  type Bus, type Codec, type FieldCatalog, type Logger, type RecordRequest,
 } from '@firewall/core';
-import { callerOf, firewallRoles, requireRole, type CredentialVerifier, type Edge } from '@firewall/http';
+import { callerOf, firewallRoles, methodNotAllowed, requireRole, type CredentialVerifier, type Edge } from '@firewall/http';
 import type { PendingReleases } from '@firewall/releaser';
 import { legalProcessOf } from './legal-process.js';
-import { openApiDocument } from './openapi.js';
+import { gatewayOpenApiDocument } from './openapi.js';
 import type { PendingOutcomes } from './outcomes.js';
 import { publicView, statusFor } from './responses.js';
 
@@ -41,7 +41,8 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
 
   router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   router.get('/readyz', (_req, res) => void res.status(deps.isReady() ? 200 : 503).json({ ready: deps.isReady() }));
-  router.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
+  const document = gatewayOpenApiDocument(deps.catalog);
+  router.get('/openapi.json', (_req, res) => void res.json(document));
 
   router.post('/v1/requests', edge.stamp, edge.authenticate, edge.json('64kb'), async (req: Request, res: Response) => {
     const requester = callerOf(res);
@@ -93,7 +94,7 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
 
   async function decideThroughBus(requestId: string, owner: string, candidate: Record<string, unknown>) {
     if (!deps.isReady()) throw new FirewallError('PF_GATEWAY_NOT_READY', 'The firewall is starting; try again shortly.');
-    const request = parseRecordRequest({ receivedAt: (deps.now?.() ?? new Date()).toISOString(), ...candidate, requestId }, deps.catalog);
+    const request = countNamedSubjects(parseRecordRequest({ receivedAt: (deps.now?.() ?? new Date()).toISOString(), ...candidate, requestId }, deps.catalog));
     const outcome = deps.pending.expect(requestId, owner, deps.decisionTimeoutMs);
     await deps.bus.publish(topics.requests, requestId, await deps.codec.encode(topics.requests, request));
     const decision = await outcome;
@@ -111,12 +112,24 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
   return router;
 }
 
+/**
+ * Named subjects are decided as many as the request names: never fewer than its distinct subject ids. Without this
+ * a request listing four ids and no `subjects` would be decided as one subject (the policy's default) and only the
+ * releaser would stop it, after an ALLOW.
+ */
+export function countNamedSubjects(request: RecordRequest): RecordRequest {
+  const named = new Set(request.subjectIds ?? []).size;
+  if ((request.subjects?.selection ?? 'NAMED') !== 'NAMED' || named <= (request.subjects?.count ?? 1)) return request;
+  return { ...request, subjects: { count: named, selection: 'NAMED' } };
+}
+
 /** The gateway alone as an app (tests, a gateway-only process): its routes, a 404 for the rest, the edge's errors. */
 export function createGatewayApp(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(createGatewayRouter(deps));
+  app.use(methodNotAllowed(gatewayOpenApiDocument(deps.catalog).paths));
   app.use(notFound);
   app.use(deps.edge.errors);
   return app;

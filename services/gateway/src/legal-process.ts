@@ -13,7 +13,8 @@ export async function legalProcessOf(
   const facts = await verifiedFacts(body, agency, verifier);
   const legalBasis = legalBasisForPolicy(body.legalBasis, facts);
   return {
-    ...(legalBasis ? { legalBasis } : {}),
+    // Anything but absent or null goes on to the schema check (a `false` is refused there, not dropped here).
+    ...(legalBasis !== null && legalBasis !== undefined ? { legalBasis } : {}),
     ...(body.attestations !== undefined ? { attestations: attestationsForPolicy(body.attestations, facts) } : {}),
   };
 }

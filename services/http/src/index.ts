@@ -12,3 +12,4 @@ export { MAX_REPLAY_ID_LENGTH } from './replay-input.js';
 export * from './issuers.js';
 export * from './credentials.js';
 export * from './access-log.js';
+export * from './openapi.js';

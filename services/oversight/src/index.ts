@@ -25,3 +25,4 @@ export {
   instrumentEvaluator, startMetricsService, startOversight, type MetricsServiceDeps, type OversightDeps, type RunningOversight,
 } from './service.js';
 export { reportCommand, reportHelp, type ReportCommandOptions } from './report-command.js';
+export { oversightOpenApiPaths } from './openapi.js';

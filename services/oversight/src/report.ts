@@ -77,7 +77,9 @@ export function isPeriod(value: unknown): value is string {
 /** First and last instant of a YYYY-MM period, UTC. */
 export function periodBounds(period: string): { from: string; to: string } {
   const [y, m] = period.split('-').map(Number) as [number, number];
-  return { from: new Date(Date.UTC(y, m - 1, 1)).toISOString(), to: new Date(Date.UTC(y, m, 1) - 1).toISOString() };
+  // setUTCFullYear, not Date.UTC: the latter reads the years 0–99 as 1900–1999.
+  const first = (year: number, monthIndex: number) => new Date(0).setUTCFullYear(year, monthIndex, 1);
+  return { from: new Date(first(y, m - 1)).toISOString(), to: new Date(first(y, m) - 1).toISOString() };
 }
 
 const notes = (k: number) => [

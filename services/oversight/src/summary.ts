@@ -36,13 +36,22 @@ export interface OversightSummary {
 export function monthsBetween(from: string, to: string, limit = 120): string[] {
   if (!isPeriod(from) || !isPeriod(to) || from > to) throw new RangeError('from and to must be months (YYYY-MM), from ≤ to');
   const out: string[] = [];
-  for (let m = from; m <= to && out.length < limit; m = shiftMonth(m, 1)) out.push(m);
+  for (let m = from; out.length < limit; m = shiftMonth(m, 1)) {
+    out.push(m);
+    if (m >= to) break;
+  }
   return out;
 }
 
+const LAST_MONTH = 9999 * 12 + 11;
+/**
+ * The month `by` months away, within 0000-01..9999-12 (clamped): plain arithmetic, since Date.UTC reads the years
+ * 0–99 as 1900–1999 and a year past 9999 is no YYYY-MM.
+ */
 export function shiftMonth(month: string, by: number): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1 + by, 1)).toISOString().slice(0, 7);
+  const index = Math.min(Math.max(y * 12 + (m - 1) + by, 0), LAST_MONTH);
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
 export interface SummaryOptions extends ReportOptions {

@@ -1,5 +1,6 @@
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { isPlainObject, messageTypes, type ReviewResolution } from '@firewall/core';
+import { lengthOf, notBlank } from '@firewall/http';
 import { canonicalJson, type Signer } from '@firewall/ledger';
 import { ReviewError } from './errors.js';
 import type { LegalFindings } from './findings.js';
@@ -10,6 +11,10 @@ export type ResolutionOutcome = (typeof resolutionOutcomes)[number];
 /** JWS `typ` of a resolution note, so a desk signature can never pass for a ledger entry's or a checkpoint's. */
 export const RESOLUTION_TYP = 'pf-review-resolution+jws';
 export const MAX_NOTE_LENGTH = 4000;
+/** Bounds on the fields a reviewer lists (field names are short catalog names; a request lists a few). */
+export const MAX_FIELDS = 50;
+export const MAX_FIELD_NAME_LENGTH = 64;
+const trimmed = (text: string) => text.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
 
 export interface ResolutionInput {
   readonly outcome: ResolutionOutcome;
@@ -44,16 +49,17 @@ export function parseResolutionInput(body: unknown, requested: readonly string[]
   if (!resolutionOutcomes.includes(outcome as ResolutionOutcome)) {
     throw new ReviewError('PF_REVIEW_INVALID', 'outcome must be ALLOW or DENY.', { details: ['outcome'] });
   }
-  if (typeof note !== 'string' || note.trim() === '' || note.length > MAX_NOTE_LENGTH) {
+  // The same bounds as the OpenAPI schema, counted the same way (characters, not UTF-16 units).
+  if (typeof note !== 'string' || !notBlank.test(note) || lengthOf(note) > MAX_NOTE_LENGTH) {
     throw new ReviewError('PF_REVIEW_INVALID', `A note is required (at most ${MAX_NOTE_LENGTH} characters): it is signed with the resolution.`, { details: ['note'] });
   }
-  if (!Array.isArray(fields) || !fields.every((f): f is string => typeof f === 'string')) {
-    throw new ReviewError('PF_REVIEW_INVALID', 'fields must be a list of field names.', { details: ['fields'] });
+  if (!Array.isArray(fields) || fields.length > MAX_FIELDS || !fields.every((f): f is string => typeof f === 'string' && lengthOf(f) <= MAX_FIELD_NAME_LENGTH)) {
+    throw new ReviewError('PF_REVIEW_INVALID', `fields must be a list of at most ${MAX_FIELDS} field names.`, { details: ['fields'] });
   }
   if (new Set(fields).size !== fields.length) throw new ReviewError('PF_REVIEW_INVALID', 'fields lists a field twice.', { details: ['fields'] });
   if (outcome === 'DENY') {
     if (fields.length) throw new ReviewError('PF_REVIEW_INVALID', 'A DENY releases nothing: send no fields.', { details: ['fields'] });
-    return { outcome, fields: [], note: note.trim() };
+    return { outcome, fields: [], note: trimmed(note) };
   }
   if (fields.length === 0) throw new ReviewError('PF_REVIEW_NO_FIELDS', 'An ALLOW must name the fields to release (at least one requested field).', { details: ['fields'] });
   const wider = fields.filter((f) => !requested.includes(f));
@@ -63,7 +69,7 @@ export function parseResolutionInput(body: unknown, requested: readonly string[]
       details: fields.flatMap((f, i) => (requested.includes(f) ? [] : [`fields.${i}`])),
     });
   }
-  return { outcome: 'ALLOW', fields: requested.filter((f) => fields.includes(f)), note: note.trim() };
+  return { outcome: 'ALLOW', fields: requested.filter((f) => fields.includes(f)), note: trimmed(note) };
 }
 
 /** Signs the payload (canonical JSON, RFC 8785) and returns the ReviewResolution with the compact JWS as its note. */

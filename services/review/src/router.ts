@@ -96,7 +96,8 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
   });
 
   router.get('/v1/reviews', stamp, edge.accessed('REVIEW_LIST'), requireReviewer, async (req, res) => {
-    const status = typeof req.query.status === 'string' ? req.query.status.toUpperCase() : 'OPEN';
+    // Exactly one of the documented values (a repeated parameter is not one value; no case folding).
+    const status = req.query.status ?? 'OPEN';
     if (status !== 'ALL' && !caseStatuses.includes(status as CaseStatus)) {
       throw new ReviewError('PF_REVIEW_INVALID', 'status must be OPEN, RESOLVED or ALL.', { details: ['status'] });
     }
@@ -111,8 +112,9 @@ export function createReviewRouter(deps: ReviewRouterDeps): express.Router {
     res.json(caseView(found));
   });
 
-  // Authenticated before the body is even parsed.
-  router.post('/v1/reviews/:id/resolution', stamp, edge.accessed('REVIEW_RESOLVE'), requireHeader, requireReviewer, edge.json('16kb'), async (req, res) => {
+  // Authenticated before the body is even parsed. The limit holds the longest note and field list the schema allows,
+  // even written as \u escapes.
+  router.post('/v1/reviews/:id/resolution', stamp, edge.accessed('REVIEW_RESOLVE'), requireHeader, requireReviewer, edge.json('128kb'), async (req, res) => {
     const resolved = await deps.desk.resolveCase(findCase(String(req.params.id), res).caseId, req.body, res.locals.reviewer as Reviewer);
     await edge.granted(res);
     res.json(caseView(resolved));
