@@ -3,7 +3,7 @@
  * Decisions are memoised per request shape by policy input: two points the HTTP edge turns into the same policy
  * input get the same decision (the policy is a pure function of its input; time comes only from `receivedAt`).
  */
-import { loadCatalog, toPolicyInput, type Decision } from '@firewall/core';
+import { loadCatalog, toPolicyInput, type Decision, type RecordRequest } from '@firewall/core';
 import { decide, type PolicyEvaluator } from '@firewall/policy';
 import { invariants } from './invariants.js';
 import { complexity, makePoint, requestOf, type Point } from './request.js';
@@ -59,8 +59,7 @@ export function proveSlice(evaluator: PolicyEvaluator, vocab: Vocabulary, option
     checked: Object.fromEntries(ids.map((id) => [id, 0])), violations: Object.fromEntries(ids.map((id) => [id, 0])), smallest: {},
   };
   let memo = new Map<string, Decision>();
-  const evaluate = (p: Point): Decision => {
-    const request = requestOf(p, data, catalog);
+  const evaluate = (p: Point, request: RecordRequest = requestOf(p, data, catalog)): Decision => {
     const key = JSON.stringify(toPolicyInput(request));
     let d = memo.get(key);
     if (!d) {
@@ -87,10 +86,10 @@ export function proveSlice(evaluator: PolicyEvaluator, vocab: Vocabulary, option
     * (size.get(`basisTypes:${p.basisType}`) ?? 1) * fieldChoices(p.shape.system, p.shape.fields) * 2 ** vocab.inertAttestations.length
     * (p.credential ? 1 : claimedCombos);
   const check = (p: Point): Decision => {
-    const d = evaluate(p);
+    const request = requestOf(p, data, catalog);
+    const d = evaluate(p, request);
     result.points++;
     result.represented += multiplicity(p);
-    const request = requestOf(p, data, catalog);
     const t = termsOf(data, {
       agency: p.shape.agency, purpose: p.shape.purpose, system: p.shape.system, fields: p.shape.fields,
       selection: request.subjects?.selection ?? 'NAMED', count: request.subjects?.count ?? 1, attestations: p.attestations,
@@ -115,12 +114,12 @@ export function proveSlice(evaluator: PolicyEvaluator, vocab: Vocabulary, option
   for (const shape of shapes(vocab, spec, options.slice)) {
     memo = new Map();
     for (const attestations of spec.attestationSets) {
-      for (const basisType of reps('basisTypes')) {
+      for (const basisType of attestations.length === 0 ? reps('basisTypes') : spec.basisWithAttestations) {
         // Without a credential, the strongest claim the body can make (every fact favourable), dropped by the edge.
         const noCredential = makePoint(data, shape, attestations, basisType, false, FAVOURABLE);
         const withoutCredential = check(noCredential);
         if (!spec.credentialAttestationSets.some((s) => s.join() === attestations.join())) continue;
-        if (!spec.credentialChannels.includes(shape.channel)) continue;
+        if (!spec.credentialChannels.includes(shape.channel) || !spec.credentialSelections.includes(shape.selection)) continue;
         const profiles = spec.factBearing.has(basisType) ? spec.profiles : [FAVOURABLE, ABSENT];
         for (const profile of profiles) {
           const d = check(makePoint(data, shape, attestations, basisType, true, profile));
@@ -129,7 +128,7 @@ export function proveSlice(evaluator: PolicyEvaluator, vocab: Vocabulary, option
       }
     }
     // requester.verified false (R22): the strongest legal positions, and none.
-    for (const basisType of [judicialOrder, subjectAuth].filter((b): b is string => !!b)) {
+    for (const basisType of [judicialOrder, subjectAuth].filter((b): b is string => !!b && !options.reduced)) {
       check(makePoint(data, shape, allAttestations, basisType, true, FAVOURABLE, false));
     }
     check(makePoint(data, shape, allAttestations, 'NONE', false, ABSENT, false));
@@ -149,7 +148,10 @@ export function proveSlice(evaluator: PolicyEvaluator, vocab: Vocabulary, option
     for (const purpose of classOf('purposes', shape.purpose).slice(1)) variants.push({ ...base, shape: { ...shape, purpose } });
     for (const basisType of classOf('basisTypes', base.basisType).slice(1)) variants.push({ ...base, basisType });
     const groups = vocab.fieldGroups[shape.system] ?? [];
-    const swapped = shape.fields.map((f) => groups.find((g) => g.representative === f)?.members.at(-1) ?? f);
+    // A transposition inside each role group (representative <-> last member) keeps the set's size.
+    const swap = new Map<string, string>();
+    for (const g of groups) if (g.members.length > 1) { swap.set(g.representative, g.members.at(-1)!); swap.set(g.members.at(-1)!, g.representative); }
+    const swapped = shape.fields.map((f) => swap.get(f) ?? f);
     variants.push({ ...base, shape: { ...shape, fields: swapped } });
     for (const v of variants) {
       result.checked.S!++;

@@ -110,8 +110,8 @@ export function fieldPatterns(vocab: Vocabulary, system: string, reduced: boolea
       out.push({ name: `class-${c}`, fields: groups.filter((g) => g.fieldClass === c).map((g) => g.representative) });
     }
     out.push({ name: 'status-only', fields: list('status') });
+    out.push({ name: 'public-only', fields: list('public') });
   }
-  out.push({ name: 'public-only', fields: list('public') });
   out.push({ name: 'caller-identity-only', fields: list('caller_identity') });
   for (const [partner, systems] of Object.entries(vocab.data.program_partners)) {
     out.push({ name: `program-fields-${partner}`, fields: systems[system] ?? [] });
@@ -138,6 +138,8 @@ export interface SpaceSpec {
   /** Where credentials are tried: these attestation sets and channels (every basis type and profile). */
   readonly credentialAttestationSets: readonly (readonly string[])[];
   readonly credentialChannels: readonly string[];
+  readonly credentialSelections: readonly Selection[];
+  readonly basisWithAttestations: readonly string[];
   readonly reduced: boolean;
 }
 
@@ -155,14 +157,18 @@ export function spaceSpec(vocab: Vocabulary, reduced: boolean): SpaceSpec {
   return {
     agencies: reps(vocab.agencies),
     purposes: reps(vocab.purposes),
-    channels: reduced ? ['RECORD_REQUEST', 'PUBLIC_RECORDS', 'STANDING_FEED'] : ['RECORD_REQUEST', 'PUBLIC_RECORDS', 'STANDING_FEED', 'DIRECT_DB_ACCESS'],
-    selections: reduced ? ['NAMED_ONE', 'NAMED_BULK', 'ATTRIBUTE', 'AGGREGATE'] : ['NAMED_ONE', 'NAMED_ENFORCEMENT_BULK', 'NAMED_BULK', 'ATTRIBUTE', 'ALL', 'AGGREGATE'],
+    channels: reduced ? ['RECORD_REQUEST', 'PUBLIC_RECORDS'] : ['RECORD_REQUEST', 'PUBLIC_RECORDS', 'STANDING_FEED', 'DIRECT_DB_ACCESS'],
+    selections: reduced ? ['NAMED_ONE', 'ATTRIBUTE', 'AGGREGATE'] : ['NAMED_ONE', 'NAMED_ENFORCEMENT_BULK', 'NAMED_BULK', 'ATTRIBUTE', 'ALL', 'AGGREGATE'],
     attestationSets: reduced ? [[], attestations] : subsets(attestations),
     basisTypes: reps(vocab.basisTypes),
     factBearing,
-    profiles: reduced ? [FAVOURABLE, ABSENT, { ...FAVOURABLE, name: 'judgeSigned=absent', judgeSigned: undefined }, { ...FAVOURABLE, name: 'listedFields=partial', listedFields: 'partial' }] : boundaryProfiles(vocab.readFacts),
-    credentialAttestationSets: reduced ? [[]] : [[], attestations],
-    credentialChannels: reduced ? ['RECORD_REQUEST'] : ['RECORD_REQUEST', 'PUBLIC_RECORDS'],
+    profiles: reduced ? [FAVOURABLE, { ...FAVOURABLE, name: 'judgeSigned=absent', judgeSigned: undefined }] : boundaryProfiles(vocab.readFacts),
+    // Without attestations every basis type; with some, the types an attestation can stand beside in the text
+    // (none, and a data use agreement: R20 reads the two alike).
+    basisWithAttestations: reps(vocab.basisTypes).filter((t) => t === 'NONE' || ((vocab.data.legal_basis as Record<string, unknown>).data_use_agreements as string[] | undefined ?? []).includes(t)),
+    credentialAttestationSets: [[]],
+    credentialChannels: ['RECORD_REQUEST'],
+    credentialSelections: reduced ? ['NAMED_ONE', 'ATTRIBUTE'] : ['NAMED_ONE', 'NAMED_ENFORCEMENT_BULK', 'NAMED_BULK', 'ATTRIBUTE'],
     reduced,
   };
 }
