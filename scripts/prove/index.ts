@@ -15,7 +15,8 @@ export interface ProveOptions {
   readonly reduced: boolean;
   /** 0: decide in this thread (tests); n: n worker threads. */
   readonly workers: number;
-  readonly stopAtFirst?: boolean;
+  /** Stop each slice at its first violation of this invariant id (tests). */
+  readonly stopAt?: string;
 }
 
 export interface ProveResult extends SliceResult {
@@ -65,7 +66,7 @@ export async function prove(source: Pick<BundleSource, 'bundlePath' | 'publicKey
   const evaluator = await loadEvaluator(source);
   const vocabulary = deriveVocabulary(evaluator.bundle);
   const symmetryEvery = options.reduced ? 7 : 23;
-  const sliceOptions = (index: number, of: number): SliceOptions => ({ reduced: options.reduced, slice: { index, of }, stopAtFirst: options.stopAtFirst, symmetryEvery });
+  const sliceOptions = (index: number, of: number): SliceOptions => ({ reduced: options.reduced, slice: { index, of }, stopAt: options.stopAt, symmetryEvery });
   let results: SliceResult[];
   if (options.workers <= 0) {
     results = [proveSlice(evaluator, vocabulary, sliceOptions(0, 1))];

@@ -32,8 +32,8 @@ export interface SliceResult {
 export interface SliceOptions {
   readonly reduced: boolean;
   readonly slice: { index: number; of: number };
-  /** Stop at the first violation (tests): the counterexample is then a, not the, smallest one. */
-  readonly stopAtFirst?: boolean;
+  /** Stop at the first violation of this invariant (tests): the counterexample is then a, not the, smallest one. */
+  readonly stopAt?: string;
   /** Re-decide every n-th shape with the other members of its symmetry classes. */
   readonly symmetryEvery: number;
 }
@@ -103,7 +103,7 @@ export function proveSlice(evaluator: PolicyEvaluator, vocab: Vocabulary, option
     }
     return d;
   };
-  const stop = () => options.stopAtFirst === true && Object.values(result.violations).some((n) => n > 0);
+  const stop = () => options.stopAt !== undefined && (result.violations[options.stopAt] ?? 0) > 0;
 
   const reps = (kind: 'basisTypes') => vocab[kind].map((c) => c.representative);
   const repOf = (list: string) => vocab.basisTypes.find((c) => ((data.legal_basis as Record<string, unknown>)[list] as string[] | undefined)?.includes(c.representative))?.representative;
