@@ -176,10 +176,10 @@ export function spaceSpec(vocab: Vocabulary, reduced: boolean): SpaceSpec {
 /** Every shape, in a fixed order; `slice` keeps every `of`-th starting at `index` (one slice per worker). */
 export function* shapes(vocab: Vocabulary, spec: SpaceSpec, slice = { index: 0, of: 1 }): Generator<Shape> {
   let n = 0;
-  for (const system of Object.keys(vocab.data.catalog.systems)) {
-    for (const pattern of fieldPatterns(vocab, system, spec.reduced)) {
-      for (const agency of spec.agencies) {
-        for (const purpose of spec.purposes) {
+  for (const agency of spec.agencies) {
+    for (const purpose of spec.purposes) {
+      for (const system of Object.keys(vocab.data.catalog.systems)) {
+        for (const pattern of fieldPatterns(vocab, system, spec.reduced)) {
           for (const selection of spec.selections) {
             for (const channel of spec.channels) {
               if (n++ % slice.of !== slice.index) continue;
