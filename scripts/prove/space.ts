@@ -79,9 +79,10 @@ export function subjectsOf(selection: Selection, data: Vocabulary['data']): { se
     case 'NAMED_ONE': return { selection: 'NAMED', count: 1 };
     case 'NAMED_ENFORCEMENT_BULK': return { selection: 'NAMED', count: data.thresholds.enforcement_bulk_subjects + 1 };
     case 'NAMED_BULK': return { selection: 'NAMED', count: bulk };
-    case 'ATTRIBUTE': return { selection: 'ATTRIBUTE', count: bulk };
-    case 'ALL': return { selection: 'ALL', count: bulk };
-    case 'AGGREGATE': return { selection: 'AGGREGATE', count: bulk };
+    // A trait-wide or everyone selection with count 1: bulk by its selection alone, never by its count.
+    case 'ATTRIBUTE': return { selection: 'ATTRIBUTE', count: 1 };
+    case 'ALL': return { selection: 'ALL', count: 1 };
+    case 'AGGREGATE': return { selection: 'AGGREGATE', count: 1 };
   }
 }
 
