@@ -10,7 +10,8 @@ describe('npm run prove', () => {
     const source = await signedCopy();
     try {
       const result = await prove(source, { reduced: true, workers: 2 });
-      expect(result.violations).toEqual(Object.fromEntries(Object.keys(result.checked).map((id) => [id, 0])));
+      expect(result.smallest).toEqual({});
+      expect(result.totalViolations).toBe(0);
       for (const id of ['I0', 'I1', 'I2', 'I3', 'I4', 'I5', 'I6', 'I6a', 'I7', 'I8', 'S']) expect(result.checked[id], id).toBeGreaterThan(0);
       expect(result.releasesOnlyWithCredential).toBeGreaterThan(0);
     } finally {
