@@ -48,7 +48,7 @@ function figures(r: ProveResult) {
       fieldGroups: Object.fromEntries(Object.entries(v.fieldGroups).map(([s, gs]) => [s, gs.map((g) => g.members)])),
     },
     invariants: [...invariants.map((i) => ({ id: i.id, name: i.name, source: i.source, statement: i.statement })),
-      { id: 'I6a', name: 'the HTTP edge drops claimed facts', source: 'services/http legalBasisForPolicy', statement: 'every claimed combination of facts, for every basis type code, reaches the policy as the type alone' },
+      { id: 'I6a', name: 'the HTTP edge drops claimed facts', source: 'services/http legalBasisForPolicy', statement: 'every claimed combination of facts, for every basis type code, reaches the policy as the type alone (a data use agreement as NONE)' },
       { id: 'S', name: 'symmetry reduction is sound', source: 'scripts/prove/symmetry.ts', statement: 'sampled points re-decided with every other member of their agency, purpose and basis-type classes, and with each field swapped for another of its role group, decide alike' },
     ].map((i) => ({ ...i, checked: r.checked[i.id] ?? 0, violations: r.violations[i.id] ?? 0, smallestCounterexample: r.smallest[i.id] ?? null })),
     violations: r.totalViolations,

@@ -28,7 +28,10 @@ export interface ProveResult extends SliceResult {
   readonly totalViolations: number;
 }
 
-/** I6a: the edge keeps only the type of a claimed basis, for every claimed combination of facts and every type. */
+/**
+ * I6a: the edge keeps only the type of a claimed basis, for every claimed combination of facts and every type — and
+ * not even that for a data use agreement, which R20 grants on by its type alone (INTERPRETATIONS 32: it is NONE).
+ */
 function checkEdge(vocab: Vocabulary, result: SliceResult): number {
   let n = 0;
   for (const cls of vocab.basisTypes) {
@@ -37,7 +40,7 @@ function checkEdge(vocab: Vocabulary, result: SliceResult): number {
         n++;
         const claimed = { type, ...factsOf(profile, 2, ['a', 'b']) };
         const got = JSON.stringify(toPolicyInput({ legalBasis: legalBasisForPolicy(claimed, null) } as never));
-        if (got !== JSON.stringify({ legalBasis: { type } })) {
+        if (got !== JSON.stringify({ legalBasis: { type: type === 'DATA_USE_AGREEMENT' ? 'NONE' : type } })) {
           result.violations.I6a = (result.violations.I6a ?? 0) + 1;
           result.smallest.I6a ??= { complexity: 0, message: `the edge passed claimed facts through: ${got}`, point: { claimed }, decision: { decision: '-', released: [], rules: [] } };
         }

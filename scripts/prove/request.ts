@@ -1,9 +1,10 @@
 /**
  * A point of the space and the request it stands for, built the way the gateway builds it: the policy's legal
- * basis is `legalBasisForPolicy(claimed, credential)` from @firewall/http, then `parseRecordRequest` validates it.
+ * basis is `legalBasisForPolicy(claimed, credential)` and the attestations `attestationsForPolicy(...)` from
+ * @firewall/http, then `parseRecordRequest` validates it.
  */
 import { parseRecordRequest, type FieldCatalog, type RecordRequest } from '@firewall/core';
-import { legalBasisForPolicy, type VerifiedLegalFacts } from '@firewall/http';
+import { attestationsForPolicy, legalBasisForPolicy, type VerifiedLegalFacts } from '@firewall/http';
 import { FAVOURABLE, RECEIVED_AT, factsOf, subjectsOf, type FactProfile, type Shape } from './space.js';
 import type { PolicyData } from './symmetry.js';
 
@@ -39,7 +40,8 @@ export function requestOf(p: Point, data: PolicyData, catalog: FieldCatalog): Re
     system: p.shape.system,
     fields: [...p.shape.fields],
     subjects,
-    attestations: [...p.attestations],
+    // As the gateway does: a data use agreement attested without its credential is dropped.
+    attestations: attestationsForPolicy([...p.attestations], credential) as string[],
     legalBasis: legalBasisForPolicy(claimed, credential),
     receivedAt: RECEIVED_AT,
   }, catalog);
