@@ -240,7 +240,7 @@ describe('release through the gateway on the real broker', () => {
     expect(held.status).toBe(202);
     const resolution = {
       requestId: held.body.requestId as string, resolvedAt: new Date().toISOString(), reviewerRole: 'CITY_ATTORNEY', reviewerKid: 'k'.repeat(43),
-      outcome: 'ALLOW', fields: ['full_name', 'phone'], note: 'signed.note.jws',
+      outcome: 'ALLOW', fields: ['full_name', 'phone'], note: 'signed.note.jws', findings: null,
     };
     await buses[0]!.publish(topics.reviews, resolution.requestId, await avroCodec.encode(topics.reviews, resolution));
     const release = await waitFor(() => releases.get(resolution.requestId), { message: 'the reviewed release', timeoutMs: 30_000 });
