@@ -26,7 +26,8 @@ export const envShape = {
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600).describe('the longest an agency token may live, iat to exp (longer ones are refused)'),
   RATE_LIMIT_PER_AGENCY: rate.default({ perSecond: 200, burst: 400 }).describe('requests per second per agency, and the burst (PER_SECOND/BURST); more get 429 PF_RATE_LIMITED'),
   RATE_LIMIT_PER_SOURCE: rate.default({ perSecond: 1000, burst: 2000 }).describe('requests per second per source address before authentication, and the burst'),
-  FIREWALL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('an internal listener (on HOST) serving only GET /metrics without a token, for Prometheus; unset = none. The public /metrics needs an OPERATOR token'),
+  FIREWALL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().describe('an internal listener serving only GET /metrics without a token, for Prometheus; unset = none. The public /metrics needs an OPERATOR token'),
+  FIREWALL_METRICS_HOST: z.string().default('127.0.0.1').describe('interface of the internal metrics listener (keep it off the public network: the counts are exact)'),
   FIREWALL_REPLAY_DATABASE_URL: z.string().optional().describe('PostgreSQL URL of the single-use token table shared by every gateway (Kafka mode); unset = in memory, right only when one gateway process accepts the tokens'),
   DECISION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long the gateway waits for a decision before a 504'),
   ...releaserEnv,
@@ -45,13 +46,16 @@ export function loadConfig(env: Record<string, string | undefined>) {
 /** Embedded = no broker configured: everything in one process, dev keys generated on first run. */
 export const isEmbedded = (config: FirewallConfig) => !config.KAFKA_BROKERS;
 
+/** The roles that answer agencies and reviewers over HTTP (the others serve only health and, for operators, metrics). */
+export const acceptsTokensOfRequesters = (config: FirewallConfig) => config.FIREWALL_ROLES.some((r) => r === 'gateway' || r === 'review');
+
 /**
  * What `firewall start` needs beyond what every command does. Over Kafka, gateways come in several copies: a token
  * spent at one must be spent at all of them, so a gateway needs the shared table of spent tokens.
  */
 export function checkStartConfig(config: FirewallConfig): void {
-  if (!isEmbedded(config) && config.FIREWALL_ROLES.includes('gateway') && !config.FIREWALL_REPLAY_DATABASE_URL) {
-    throw new ConfigError('PF_CONFIG_INVALID', 'FIREWALL_REPLAY_DATABASE_URL is required for a gateway in Kafka mode: the PostgreSQL table of spent tokens that every gateway shares.', { details: ['FIREWALL_REPLAY_DATABASE_URL'] });
+  if (!isEmbedded(config) && acceptsTokensOfRequesters(config) && !config.FIREWALL_REPLAY_DATABASE_URL) {
+    throw new ConfigError('PF_CONFIG_INVALID', 'FIREWALL_REPLAY_DATABASE_URL is required for a gateway or review desk in Kafka mode: the PostgreSQL table of spent tokens that every process accepting tokens shares.', { details: ['FIREWALL_REPLAY_DATABASE_URL'] });
   }
 }
 

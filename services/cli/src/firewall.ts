@@ -4,7 +4,7 @@ import express from 'express';
 import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
 import { createGatewayRouter, followDecisions, gatewayOpenApiDocument, notFound, PendingOutcomes } from '@firewall/gateway';
 import {
-  MemoryReplayGuard, callerOf, createAuthenticator, createEdge, edgeRefusals, errorResponses, firewallRoles, methodNotAllowed, requireRole,
+  MemoryReplayGuard, RateLimiter, callerOf, createAuthenticator, createEdge, edgeRefusals, errorResponses, firewallRoles, methodNotAllowed, requireRole,
   type AgencyRegistry, type CredentialVerifier, type Edge, type Rate, type ReplayGuard,
 } from '@firewall/http';
 import { JWKS_FILE, KafkaLedger, KeySet, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
@@ -147,9 +147,10 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   // One edge for every router: a token's jti is spent once across all of them.
   const auth = createAuthenticator(deps.registry, {
     replay: deps.replayGuard ?? new MemoryReplayGuard(),
+    perAgency: new RateLimiter(deps.limits?.perAgency ?? { perSecond: 200, burst: 400 }),
     ...(deps.maxTokenLifetimeSeconds ? { maxLifetimeSeconds: deps.maxTokenLifetimeSeconds } : {}),
   });
-  const edge = createEdge({ auth, bus: deps.bus, codec: deps.codec, logger: deps.logger, ...deps.limits });
+  const edge = createEdge({ auth, bus: deps.bus, codec: deps.codec, logger: deps.logger, ...(deps.limits?.perSource ? { perSource: deps.limits.perSource } : {}) });
   const review = runs('review') ? await startReviewDesk({
     bus: deps.bus, codec: deps.codec, logger: deps.logger,
     store: await openFileCaseStore(join(deps.dataDir, 'reviews')),

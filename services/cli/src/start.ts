@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   KafkaBus, MemoryBus, avroCodec, brokerList, createLogger, createRegistryCodec, loadCatalog, type Bus, type Codec, type Logger,
 } from '@firewall/core';
-import { PostgresReplayGuard, createCredentialVerifier, loadAgencyRegistry, loadIssuerRegistry } from '@firewall/http';
+import { PostgresReplayGuard, createCredentialVerifier, refusingReplayGuard, loadAgencyRegistry, loadIssuerRegistry } from '@firewall/http';
 import { ruleCatalogFromBundleFiles } from '@firewall/oversight';
 import { readBundleArchive } from '@firewall/policy';
 import { loadRecordSystems } from '@firewall/releaser';
@@ -31,7 +31,11 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   if (!registryPath) throw new Error('FIREWALL_AGENCY_REGISTRY is required outside the embedded mode');
   const issuerRegistryPath = config.FIREWALL_ISSUER_REGISTRY ?? (embedded ? (await ensureDevIssuers(dataDir)).registryPath : undefined);
   const { bus, codec } = await connect(config, logger);
-  const replayGuard = config.FIREWALL_REPLAY_DATABASE_URL ? await PostgresReplayGuard.open({ connectionString: config.FIREWALL_REPLAY_DATABASE_URL, logger }) : undefined;
+  // Over Kafka, a process that is neither gateway nor desk accepts no token without the shared table: a token spent at
+  // a gateway must not be spendable again at, say, the ledger's /metrics.
+  const replayGuard = config.FIREWALL_REPLAY_DATABASE_URL
+    ? await PostgresReplayGuard.open({ connectionString: config.FIREWALL_REPLAY_DATABASE_URL, logger })
+    : embedded ? undefined : refusingReplayGuard;
   const firewall = await startFirewall({
     bus, codec, logger, evaluator,
     catalog: loadCatalog(),
@@ -57,7 +61,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   });
   const server = firewall.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
-  const metricsServer = config.FIREWALL_METRICS_PORT === undefined ? undefined : firewall.metricsApp.listen(config.FIREWALL_METRICS_PORT, config.HOST);
+  const metricsServer = config.FIREWALL_METRICS_PORT === undefined ? undefined : firewall.metricsApp.listen(config.FIREWALL_METRICS_PORT, config.FIREWALL_METRICS_HOST);
   if (metricsServer) await once(metricsServer, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -68,7 +72,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
   out(`  legal-process issuers: ${issuerRegistryPath ?? 'none (FIREWALL_ISSUER_REGISTRY unset)'}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json${firewall.oversight ? ', /oversight (dashboard for the council)' : ''}; /metrics for an OPERATOR token)`);
-  if (metricsServer) out(`  metrics for Prometheus (internal, no token): http://${config.HOST}:${config.FIREWALL_METRICS_PORT}/metrics`);
+  if (metricsServer) out(`  metrics for Prometheus (internal, no token): http://${config.FIREWALL_METRICS_HOST}:${config.FIREWALL_METRICS_PORT}/metrics`);
   if (firewall.releaser) out(`  records: ${config.FIREWALL_RECORD_SYSTEMS ?? 'fictional fixture residents (municipal_id, service_requests, summons, parking) and ledger counts (audit)'}`);
   if (firewall.review) out(`  review desk: http://${config.HOST}:${port}/review  (reviewer token: npx firewall token --agency ${reviewerAgency} --role CITY_ATTORNEY)`);
   if (embedded) {
@@ -84,7 +88,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     server.closeIdleConnections();
     metricsServer?.close();
     await firewall.close(server);
-    await replayGuard?.close();
+    await replayGuard?.close?.();
     await bus.close();
   })());
   return { stop };

@@ -3,7 +3,7 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { MemoryBus, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type RejectedInput } from '@firewall/core';
-import { MemoryReplayGuard, createAuthenticator, createEdge, tokenAudience, type Rate } from '@firewall/http';
+import { MemoryReplayGuard, RateLimiter, createAuthenticator, createEdge, tokenAudience, type Rate } from '@firewall/http';
 import { createGatewayApp } from './app.js';
 import { PendingOutcomes } from './outcomes.js';
 import { followDecisions } from './service.js';
@@ -15,7 +15,9 @@ const body = { purpose: { code: 'CODE_ENFORCEMENT' }, system: 'service_requests'
 async function setup(options: { decide?: (requestId: string) => Decision['decision']; timeoutMs?: number; perAgency?: Rate; perSource?: Rate } = {}) {
   const key = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const jwks = { keys: [await exportJWK(key.publicKey)] };
-  const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks }, CITY_IT: { jwks, roles: ['CITY_IT'] } } }, { replay: new MemoryReplayGuard() });
+  const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks }, CITY_IT: { jwks, roles: ['CITY_IT'] } } }, {
+    replay: new MemoryReplayGuard(), ...(options.perAgency ? { perAgency: new RateLimiter(options.perAgency) } : {}),
+  });
   const bus = new MemoryBus();
   const pending = new PendingOutcomes();
   const seen: { requestId: string; agency: string; verified: boolean; dryRun: boolean | undefined; dryRunBy: string | null | undefined; legalBasis: unknown }[] = [];
@@ -43,7 +45,7 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
       },
     });
   }
-  const edge = createEdge({ auth, bus, codec: avroCodec, logger, ...(options.perAgency ? { perAgency: options.perAgency } : {}), ...(options.perSource ? { perSource: options.perSource } : {}) });
+  const edge = createEdge({ auth, bus, codec: avroCodec, logger, ...(options.perSource ? { perSource: options.perSource } : {}) });
   const app = createGatewayApp({ bus, codec: avroCodec, catalog, edge, pending, logger, decisionTimeoutMs: options.timeoutMs ?? 2000, isReady: () => true });
   const token = (role?: string, agency = 'CITY_REGULATORY_SERVICES') => new SignJWT(role ? { role } : {}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer(agency).setAudience(tokenAudience)
     .setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(key.privateKey);
@@ -125,12 +127,16 @@ describe('gateway', () => {
   });
 
   it('when an agency sends faster than its limit, then 429 PF_RATE_LIMITED with Retry-After', async () => {
-    const { app, token } = await setup({ decide: () => 'DENY', perAgency: { perSecond: 0.001, burst: 2 } });
+    const { app, token, edge, bus, rejections } = await setup({ decide: () => 'DENY', perAgency: { perSecond: 0.001, burst: 2 } });
     const statuses = [];
     for (let i = 0; i < 3; i += 1) statuses.push(await request(app).post('/v1/requests').set('authorization', `Bearer ${await token()}`).send(body));
     expect(statuses.map((r) => r.status)).toEqual([403, 403, 429]);
     expect(statuses[2]!.body.code).toBe('PF_RATE_LIMITED');
     expect(Number(statuses[2]!.headers['retry-after'])).toBeGreaterThan(0);
+    // Refused before the token was spent, so counted like the other refusals before authentication.
+    await edge.close();
+    await bus.settled();
+    expect(rejections.map((r) => [r.code, r.count, r.agency])).toEqual([['PF_RATE_LIMITED', 1, null]]);
   });
 
   it('when one address floods without a token, then it is limited before any token is checked', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { ConfigError } from '@firewall/core';
+import { checkPublicKeys } from './jwks.js';
 
 /**
  * Registered agencies (city IT maintains this file): the public keys each one's tokens are signed with, and the
@@ -37,10 +38,8 @@ export function loadAgencyRegistry(path: string): AgencyRegistry {
   const agencies = (parsed as Partial<AgencyRegistry>)?.agencies;
   if (!agencies || typeof agencies !== 'object') throw new ConfigError('PF_CONFIG_INVALID', `The agency registry ${path} has no "agencies" object.`);
   for (const [code, entry] of Object.entries(agencies)) {
-    if (!Array.isArray(entry?.jwks?.keys) || entry.jwks.keys.length === 0) {
-      throw new ConfigError('PF_CONFIG_INVALID', `Agency ${code} in ${path} has no public keys.`);
-    }
-    if (entry.jwks.keys.some((k) => 'd' in k)) throw new ConfigError('PF_CONFIG_INVALID', `Agency ${code} in ${path} lists a PRIVATE key: remove it.`);
+    // Signing keys verify the agency's tokens; an encryption key is what releases are encrypted to.
+    checkPublicKeys(entry?.jwks, `Agency ${code} in ${path}`, { use: ['sig', 'enc'] });
     if (entry.roles !== undefined && !(Array.isArray(entry.roles) && entry.roles.every((r) => typeof r === 'string' && ROLE.test(r)))) {
       throw new ConfigError('PF_CONFIG_INVALID', `Agency ${code} in ${path}: "roles" must be a list of role codes (upper case, e.g. "CITY_IT").`);
     }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthError } from '@firewall/core';
 import { createAuthenticator, tokenAudience } from './auth.js';
 import { MemoryReplayGuard } from './memory-replay-guard.js';
+import { RateLimiter } from './rate-limit.js';
 
 describe('agency token authentication', async () => {
   const agencyKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -85,5 +86,15 @@ describe('agency token authentication', async () => {
     expect(await codeOf(`Bearer ${await token({ role: 'CITY_IT' })}`)).toBe('PF_AUTH_ROLE_NOT_GRANTED');
     expect(await codeOf(`Bearer ${await token({ iss: 'CITY_IT', role: 'CITY_ATTORNEY' })}`)).toBe('PF_AUTH_ROLE_NOT_GRANTED');
     expect(await codeOf(`Bearer ${await token({ iss: 'CITY_IT', role: ['OPERATOR'] })}`)).toBe('PF_AUTH_ROLE_NOT_GRANTED');
+  });
+
+  it('a token refused for the agency\'s rate is not spent: it is accepted once the rate allows', async () => {
+    let clock = Date.now();
+    const limited = createAuthenticator(registry, { replay: new MemoryReplayGuard(), perAgency: new RateLimiter({ perSecond: 1, burst: 1 }, { now: () => clock }) });
+    await limited.authenticate(`Bearer ${await token()}`);
+    const second = await token();
+    await expect(limited.authenticate(`Bearer ${second}`)).rejects.toMatchObject({ code: 'PF_RATE_LIMITED', retryAfterSeconds: 1 });
+    clock += 1500;
+    await expect(limited.authenticate(`Bearer ${second}`)).resolves.toEqual({ agency: 'MPD', role: null });
   });
 });

@@ -2,11 +2,11 @@ import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey }
 import { AuthError, isFirewallError } from '@firewall/core';
 import { grantsRole, type AgencyRegistry } from './agencies.js';
 import { credentialMediaType } from './credentials.js';
+import { signingAlgorithms } from './jwks.js';
+import { RateLimitedError, type RateLimiter } from './rate-limit.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 export const tokenAudience = 'sanctuary-firewall';
-/** Asymmetric algorithms only: no `none`, and no HS* (a public key must never double as an HMAC secret). */
-export const asymmetricAlgorithms = ['EdDSA', 'ES256', 'ES384', 'RS256', 'PS256'];
 /** A `jti` is a short printable string: anything else (an object, an array, a megabyte) is not an id. */
 const JTI = /^[\x21-\x7e]{1,200}$/;
 /** Tolerated clock difference between an agency and the firewall. */
@@ -27,6 +27,11 @@ export interface AuthenticatorOptions {
   readonly replay: ReplayGuard;
   /** The longest a token may live, from `iat` to `exp` (default 1 h). */
   readonly maxLifetimeSeconds?: number;
+  /**
+   * Per-agency request rate, checked once the signature names the agency and before the token is spent: a flood from
+   * one agency costs no replay-table write and cannot fill the replay guard for everyone else.
+   */
+  readonly perAgency?: RateLimiter;
   readonly now?: () => number;
 }
 
@@ -55,7 +60,7 @@ export function createAuthenticator(registry: AgencyRegistry, options: Authentic
       let protectedHeader;
       try {
         ({ payload, protectedHeader } = await jwtVerify(match[1]!, getKey, {
-          algorithms: asymmetricAlgorithms,
+          algorithms: [...signingAlgorithms],
           audience: tokenAudience,
           requiredClaims: ['iss', 'exp', 'iat', 'jti'],
           maxTokenAge: `${maxLifetime}s`,
@@ -75,6 +80,8 @@ export function createAuthenticator(registry: AgencyRegistry, options: Authentic
       if (exp - iat > maxLifetime || exp - now() / 1000 > maxLifetime + SKEW_SECONDS) {
         throw new AuthError('PF_AUTH_INVALID', `The token lives too long: at most ${maxLifetime} s from iat to exp.`);
       }
+      const wait = options.perAgency?.take(iss) ?? 0;
+      if (wait) throw new RateLimitedError('agency', wait);
       if ((await options.replay.spend(iss, jti, exp * 1000)) === 'replayed') {
         throw new AuthError('PF_AUTH_REPLAYED', 'This token was already used: mint a new one per request.');
       }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { FirewallError } from '@firewall/core';
 import { ClaimProblem, isCredentialType, readClaims, type CredentialClaims } from './credential-claims.js';
-import { credentialAlgorithms, type IssuerRegistry } from './issuers.js';
+import type { IssuerRegistry } from './issuers.js';
+import { signingAlgorithms as credentialAlgorithms } from './jwks.js';
 import type { VerifiedLegalFacts } from './legal-basis.js';
 
 /** The firewall's audience, shared with agency tokens: a credential issued for another service is refused. */

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Response }
 import { AuthError, FirewallError, isFirewallError, type AccessEvent, type Bus, type Codec, type Logger } from '@firewall/core';
 import { createAccessLog, type AccessLog } from './access-log.js';
 import type { Authenticator, Requester } from './auth.js';
-import { RateLimiter, type Rate } from './rate-limit.js';
+import { RateLimitedError, RateLimiter, type Rate } from './rate-limit.js';
 import { RejectionAudit } from './rejections.js';
 import { httpStatusOf } from './status.js';
 
@@ -12,10 +12,8 @@ export interface EdgeDeps {
   readonly bus: Bus;
   readonly codec: Codec;
   readonly logger: Logger;
-  /** Per source address, checked before authentication (default 1,000/s, bursts of 2,000). */
+  /** Per source address, checked before authentication (default 1,000/s, bursts of 2,000); per agency: the authenticator. */
   readonly perSource?: Rate;
-  /** Per authenticated agency (default 200/s, bursts of 400). */
-  readonly perAgency?: Rate;
   /** How often refusals before authentication are chained, as one entry per reason (default 60 s). */
   readonly aggregateIntervalMs?: number;
   /** Where uses of the audit API and the review desk are recorded (default: firewall.access.v1 on this bus). */
@@ -57,16 +55,11 @@ export interface Edge {
 export function createEdge(deps: EdgeDeps): Edge {
   const log = deps.logger.child({ component: 'http-edge' });
   const perSource = new RateLimiter(deps.perSource ?? { perSecond: 1000, burst: 2000 });
-  const perAgency = new RateLimiter(deps.perAgency ?? { perSecond: 200, burst: 400 });
   const rejections = new RejectionAudit({ bus: deps.bus, codec: deps.codec, logger: log, intervalMs: deps.aggregateIntervalMs ?? 60_000 });
   const access = deps.access ?? createAccessLog({ bus: deps.bus, codec: deps.codec, logger: deps.logger });
   const accessOf = (res: Response) => res.locals.access as { action: AccessEvent['action']; details: AccessDetails } | undefined;
   const identity = (requester: Requester) => ({ agency: requester.agency, role: requester.role });
 
-  const limited = (res: Response, waitSeconds: number, who: string): FirewallError => {
-    res.set('Retry-After', String(waitSeconds));
-    return new FirewallError('PF_RATE_LIMITED', `Too many requests from this ${who}: wait ${waitSeconds} s and try again.`);
-  };
 
   const admit = (res: Response, requester: Requester) => {
     res.locals.requester = requester;
@@ -78,14 +71,12 @@ export function createEdge(deps: EdgeDeps): Edge {
       res.locals.requestId = randomUUID();
       res.set('Cache-Control', 'no-store');
       const wait = perSource.take(req.socket.remoteAddress ?? 'unknown');
-      next(wait ? limited(res, wait, 'address') : undefined);
+      next(wait ? new RateLimitedError('address', wait) : undefined);
     },
     authenticate: async (req, res, next) => {
       try {
-        const requester = await deps.auth.authenticate(req.header('authorization'));
-        admit(res, requester);
-        const wait = perAgency.take(requester.agency);
-        next(wait ? limited(res, wait, 'agency') : undefined);
+        admit(res, await deps.auth.authenticate(req.header('authorization')));
+        next();
       } catch (err) {
         next(err);
       }
@@ -111,6 +102,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     errors: async (rawErr, req, res, _next) => {
       const err = fromBodyParser(rawErr) ?? rawErr;
       const status = httpStatusOf(err);
+      if (err instanceof RateLimitedError) res.set('Retry-After', String(err.retryAfterSeconds));
       const code = isFirewallError(err) ? err.code : 'PF_INTERNAL';
       const requestId = (res.locals.requestId as string | undefined) ?? null;
       const marked = accessOf(res);
@@ -149,7 +141,7 @@ export function callerOf(res: Response): Requester {
 }
 
 /** Normalises body-parser failures into coded errors. */
-export function fromBodyParser(err: unknown): FirewallError | undefined {
+function fromBodyParser(err: unknown): FirewallError | undefined {
   if (isFirewallError(err)) return undefined;
   const type = (err as { type?: string } | undefined)?.type;
   if (type === 'entity.parse.failed') return new FirewallError('PF_REQ_NOT_JSON', 'The body is not valid JSON.');

@@ -8,7 +8,6 @@ export * from './rejections.js';
 export * from './replay-guard.js';
 export * from './status.js';
 export * from './postgres-replay-guard.js';
-export { MAX_REPLAY_ID_LENGTH } from './replay-input.js';
 export * from './issuers.js';
 export * from './credentials.js';
 export * from './access-log.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { ConfigError, isPlainObject } from '@firewall/core';
+import { checkPublicKeys } from './jwks.js';
 
 /**
  * The basis types a legal-process credential may certify: those whose facts the policy reads and that some
@@ -41,12 +42,7 @@ export interface IssuerRegistry {
 }
 
 /** Issuer codes are compared with a credential's `iss`: upper-case letters, digits and underscores. */
-export const issuerCodePattern = /^[A-Z][A-Z0-9_]{1,63}$/;
-/** Key types for the asymmetric algorithms credentials may use; `oct` (a shared secret) never. */
-const keyTypes = new Set(['OKP', 'EC', 'RSA']);
-/** Members of a JWK that only a private (or secret) key has. */
-const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-export const credentialAlgorithms = ['EdDSA', 'ES256', 'ES384', 'RS256', 'PS256'] as const;
+const issuerCodePattern = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 export function loadIssuerRegistry(path: string): IssuerRegistry {
   let parsed: unknown;
@@ -70,25 +66,9 @@ export function parseIssuerRegistry(parsed: unknown, source: string): IssuerRegi
     if (!issuerCodePattern.test(code)) throw invalid(`${where}: an issuer code is 2 to 64 upper-case letters, digits or underscores, starting with a letter.`);
     const entry = issuers[code];
     if (!isPlainObject(entry)) throw invalid(`${where} is not an object with "jwks" and "types".`);
-    checked[code] = { jwks: checkKeys(entry.jwks, where), types: checkTypes(entry.types, where), ...checkNote(entry.note, where) };
+    checked[code] = { jwks: checkPublicKeys(entry.jwks, where, { use: ['sig'] }), types: checkTypes(entry.types, where), ...checkNote(entry.note, where) };
   }
   return { issuers: checked };
-}
-
-function checkKeys(jwks: unknown, where: string): JSONWebKeySet {
-  const keys = isPlainObject(jwks) ? jwks.keys : undefined;
-  if (!Array.isArray(keys) || keys.length === 0) throw invalid(`${where} has no public keys ("jwks": {"keys": [...]}).`);
-  keys.forEach((key: unknown, i) => {
-    const at = `${where}, key ${i + 1}`;
-    if (!isPlainObject(key)) throw invalid(`${at} is not a JSON Web Key object.`);
-    if (privateMembers.some((m) => m in key)) throw invalid(`${at} is a PRIVATE or secret key: remove it and list only the public key.`);
-    if (typeof key.kty !== 'string' || !keyTypes.has(key.kty)) throw invalid(`${at} has key type "kty" other than OKP, EC or RSA.`);
-    if (key.alg !== undefined && !(credentialAlgorithms as readonly unknown[]).includes(key.alg)) {
-      throw invalid(`${at} names an algorithm other than ${credentialAlgorithms.join(', ')}.`);
-    }
-    if (key.use !== undefined && key.use !== 'sig') throw invalid(`${at} is not a signing key ("use" must be "sig" or absent).`);
-  });
-  return { keys: keys as JSONWebKeySet['keys'] };
 }
 
 function checkTypes(types: unknown, where: string): CredentialType[] {

@@ -1,3 +1,5 @@
+import { FirewallError } from '@firewall/core';
+
 /** A request rate: `perSecond` on average, bursts of up to `burst`. */
 export interface Rate {
   readonly perSecond: number;
@@ -32,5 +34,15 @@ export class RateLimiter {
     this.#buckets.set(key, bucket);
     if (this.#buckets.size > this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value!);
     return allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / this.#rate.perSecond));
+  }
+}
+
+/** A refusal for going over a rate: the edge answers 429 with `Retry-After`. */
+export class RateLimitedError extends FirewallError {
+  readonly retryAfterSeconds: number;
+
+  constructor(who: string, retryAfterSeconds: number) {
+    super('PF_RATE_LIMITED', `Too many requests from this ${who}: wait ${retryAfterSeconds} s and try again.`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

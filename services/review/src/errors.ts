@@ -29,7 +29,3 @@ export class ReviewError extends FirewallError<ReviewErrorCode> {
     return httpStatusOf(this);
   }
 }
-
-export function isReviewError(err: unknown): err is ReviewError {
-  return err instanceof ReviewError;
-}
