@@ -213,10 +213,13 @@ log_bytes() {
   echo $(($(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0) + $(stat -c %s "$OUT_FILE" 2>/dev/null || echo 0)))
 }
 
+# The broker log's last line written since this start began (older lines belong to earlier runs).
 last_log_line() {
-  local line
-  line="$(tail -n 1 "$LOG_FILE" 2>/dev/null || true)"
-  echo "${line:0:300}"
+  local line=""
+  if [[ -f "$LOG_FILE" ]] && (($(stat -c %s "$LOG_FILE") > LOG_START_BYTES)); then
+    line="$(tail -c +$((LOG_START_BYTES + 1)) "$LOG_FILE" | tail -n 1)"
+  fi
+  echo "${line:-(none yet)}" | cut -c1-300
 }
 
 # Wait until the broker answers a metadata request. Progress, not a fixed deadline, decides: on a loaded
