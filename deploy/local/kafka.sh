@@ -222,10 +222,16 @@ last_log_line() {
   echo "${line:-(none yet)}" | cut -c1-300
 }
 
+# CPU time (clock ticks) the process has used.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
 # Wait until the broker answers a metadata request. Progress, not a fixed deadline, decides: on a loaded
 # machine a start can take minutes (a controller event once took 6.9 s), so keep waiting while the JVM lives
-# and something moves: its logs grow, the port opens, the probe's answer changes. Give up after READY_STALL s
-# in which nothing moved, or READY_TIMEOUT s in all; fail at once when the JVM exits.
+# and something moves: its logs grow, the port opens, the probe's answer changes — and, only until its first
+# log line, its CPU time grows (a starved JVM boots silently; later, CPU alone would hide a broker that spins).
+# Give up after READY_STALL s in which nothing moved, or READY_TIMEOUT s in all; fail at once when the JVM exits.
 wait_ready() {
   local pid=$1 begun now last_move signal="" last_signal="" reason="" why="" rc probe_ms=5000 next_note
   begun=$(date +%s)
@@ -249,6 +255,7 @@ wait_ready() {
     now=$(date +%s)
     # Digits out: a changed timeout in the probe's message is not the broker moving.
     signal="$(log_bytes) ${reason//[0-9]/}"
+    (($(log_bytes) > LOG_START_BYTES)) || signal+=" cpu $(cpu_ticks "$pid")"
     if [[ "$signal" != "$last_signal" ]]; then
       last_signal=$signal
       last_move=$now
