@@ -16,6 +16,11 @@
 #
 # On exit, also after a failure or an interrupt, a broker the harness started for this run is stopped
 # (`kafka.sh release`: never a broker started by hand, nor one another run still uses).
+#
+# Runs from any folder: when the `postgres` user cannot traverse the checkout (a clone under a 0700
+# `mktemp -d`), postgres.sh keeps the cluster in a private folder of this checkout under /var/tmp. Two
+# checkouts side by side: KAFKA_LOCAL_PORT, KAFKA_LOCAL_CONTROLLER_PORT and PG_PORT give the second its own
+# broker and server (e.g. 29092, 29093, 25432).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

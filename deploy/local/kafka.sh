@@ -5,6 +5,7 @@
 #   bash deploy/local/kafka.sh stop           SIGTERM, wait, SIGKILL after KAFKA_STOP_TIMEOUT s (no-op when stopped)
 #   bash deploy/local/kafka.sh status         exit 0 when running and answering, 3 when stopped, 1 when not answering
 #   bash deploy/local/kafka.sh logs [-f|N]    last N (200) lines of the broker log, or follow it
+#   bash deploy/local/kafka.sh bootstrap      the bootstrap address (127.0.0.1:19092, or $KAFKA_LOCAL_PORT)
 #
 # Used by the test harness (test/setup/kafka-global-setup.ts, scripts/test-all.sh):
 #   acquire <pid>    start when needed and take a lease for process <pid>
@@ -12,7 +13,8 @@
 #                    started it and no live lease remains. A broker started by hand (`start`) is never stopped
 #                    by the harness, and a run cannot stop the broker under another engineer's running tests.
 #
-# One KRaft node (broker + controller) on 127.0.0.1:19092, controller on 127.0.0.1:19093, configured by
+# One KRaft node (broker + controller) on 127.0.0.1:19092, controller on 127.0.0.1:19093 (KAFKA_LOCAL_PORT and
+# KAFKA_LOCAL_CONTROLLER_PORT move them, so two checkouts can each run their own broker), configured by
 # deploy/kafka/server.properties (auto topic creation is OFF) and deploy/kafka/log4j2.properties.
 # Everything lives in the git-ignored .cache/kafka/:
 #   libs/            jars resolved from Maven Central through a generated throwaway pom (resolve/pom.xml)
@@ -21,8 +23,11 @@
 #   server.log       the broker's log (log4j2);  kafka.out: JVM stdout/stderr (crashes, bad flags)
 #   kafka.pid, leases/, auto-started, .lock
 #
-# Environment: KAFKA_VERSION (4.1.1), KAFKA_DATA_DIR, KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
-# KAFKA_READY_TIMEOUT (120 s), KAFKA_STOP_TIMEOUT (30 s), JAVA (java on PATH; Java 17+).
+# Environment: KAFKA_VERSION (4.1.1), KAFKA_DATA_DIR, KAFKA_LOCAL_PORT (19092), KAFKA_LOCAL_CONTROLLER_PORT
+# (19093), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), KAFKA_READY_STALL (60 s), KAFKA_READY_TIMEOUT (600 s),
+# KAFKA_STOP_TIMEOUT (30 s), JAVA (java on PATH; Java 17+).
+# The start waits while the broker makes progress (see wait_ready): it gives up after KAFKA_READY_STALL s in
+# which nothing moved, or after KAFKA_READY_TIMEOUT s in all.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,13 +48,14 @@ LOG4J_VERSION=2.25.5
 SLF4J_VERSION=2.0.17            # explicit: Kafka pulls slf4j-api 1.7.x, which ignores the slf4j2 binding
 DEPENDENCY_PLUGIN_VERSION=3.8.1
 
-BROKER=127.0.0.1:19092
 HOST=127.0.0.1
-PORT=19092
-CONTROLLER_PORT=19093
+PORT="${KAFKA_LOCAL_PORT:-19092}"
+CONTROLLER_PORT="${KAFKA_LOCAL_CONTROLLER_PORT:-19093}"
+BROKER="$HOST:$PORT"
 JAVA="${JAVA:-java}"
 read -r -a HEAP_OPTS <<<"${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
-READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-120}"
+READY_STALL="${KAFKA_READY_STALL:-60}"
+READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-600}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
 say() { echo "[kafka.sh] $*" >&2; }
@@ -164,7 +170,9 @@ write_config() {
   DATA_DIR="$(cd "$DATA_DIR" && pwd)"
   local content
   content="$(<"$template")"
-  printf '%s\n' "${content//@KAFKA_DATA_DIR@/$DATA_DIR}" >"$PROPS"
+  content="${content//@KAFKA_DATA_DIR@/$DATA_DIR}"
+  content="${content//@KAFKA_CONTROLLER_PORT@/$CONTROLLER_PORT}"
+  printf '%s\n' "${content//@KAFKA_PORT@/$PORT}" >"$PROPS"
 }
 
 java_tool() {
@@ -172,8 +180,16 @@ java_tool() {
     -cp "$LIBS/*" "$@"
 }
 
+# --standalone writes the controller's address into the metadata log: a data folder formatted for one
+# controller port cannot serve another (data formatted before the port was recorded used 19093).
+CONTROLLER_PORT_FILE=firewall-controller-port
+
 format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    local formatted=19093
+    [[ -s "$DATA_DIR/$CONTROLLER_PORT_FILE" ]] && formatted="$(<"$DATA_DIR/$CONTROLLER_PORT_FILE")"
+    [[ "$formatted" == "$CONTROLLER_PORT" ]] ||
+      die "$DATA_DIR was formatted for controller port $formatted, not $CONTROLLER_PORT: remove it or set KAFKA_DATA_DIR"
     return 0
   fi
   local cluster_id
@@ -189,28 +205,78 @@ format_storage() {
     show_log_tail
     die "formatting the storage failed"
   fi
+  echo "$CONTROLLER_PORT" >"$DATA_DIR/$CONTROLLER_PORT_FILE"
 }
 
-# Wait until the broker answers a metadata request; fail at once when the JVM exits.
+# Bytes the broker has written in its two logs: they grow while it works through its start.
+log_bytes() {
+  echo $(($(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0) + $(stat -c %s "$OUT_FILE" 2>/dev/null || echo 0)))
+}
+
+# The broker log's last line written since this start began (older lines belong to earlier runs).
+last_log_line() {
+  local line=""
+  if [[ -f "$LOG_FILE" ]] && (($(stat -c %s "$LOG_FILE") > LOG_START_BYTES)); then
+    line="$(tail -c +$((LOG_START_BYTES + 1)) "$LOG_FILE" | tail -n 1)"
+  fi
+  echo "${line:-(none yet)}" | cut -c1-300
+}
+
+# CPU time (clock ticks) the process has used.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# Wait until the broker answers a metadata request. Progress, not a fixed deadline, decides: on a loaded
+# machine a start can take minutes (a controller event once took 6.9 s), so keep waiting while the JVM lives
+# and something moves: its logs grow, the port opens, the probe's answer changes — and, only until its first
+# log line, its CPU time grows (a starved JVM boots silently; later, CPU alone would hide a broker that spins).
+# Give up after READY_STALL s in which nothing moved, or READY_TIMEOUT s in all; fail at once when the JVM exits.
 wait_ready() {
-  local pid=$1 deadline reason=""
-  deadline=$(($(date +%s) + READY_TIMEOUT))
-  while (($(date +%s) < deadline)); do
+  local pid=$1 begun now last_move signal="" last_signal="" reason="" why="" rc probe_ms=5000 next_note
+  begun=$(date +%s)
+  last_move=$begun
+  next_note=$((begun + 30))
+  while :; do
     if ! alive "$pid"; then
       rm -f "$PID_FILE"
       show_log_tail
       die "the broker (pid $pid) exited during startup"
     fi
+    reason="port $PORT closed"
     if port_open "$PORT"; then
-      local rc=0
-      reason="$(probe 5000 2>&1)" || rc=$?
+      rc=0
+      reason="$(probe "$probe_ms" 2>&1)" || rc=$?
       ((rc == 0)) && return 0
       ((rc == 2)) && die "$reason"
+      # A busy broker may answer after the probe gave up: give the next one longer (up to 40 s).
+      [[ "$reason" == "no metadata answer within"* ]] && ((probe_ms < 40000)) && probe_ms=$((probe_ms * 2))
     fi
-    sleep 0.25
+    now=$(date +%s)
+    # Digits out: a changed timeout in the probe's message is not the broker moving.
+    signal="$(log_bytes) ${reason//[0-9]/}"
+    (($(log_bytes) > LOG_START_BYTES)) || signal+=" cpu $(cpu_ticks "$pid")"
+    if [[ "$signal" != "$last_signal" ]]; then
+      last_signal=$signal
+      last_move=$now
+    fi
+    if ((now - last_move >= READY_STALL)); then
+      why="no progress for $((now - last_move)) s (KAFKA_READY_STALL=$READY_STALL)"
+      break
+    fi
+    if ((now - begun >= READY_TIMEOUT)); then
+      why="still not ready after $((now - begun)) s although it kept making progress (KAFKA_READY_TIMEOUT=$READY_TIMEOUT)"
+      break
+    fi
+    if ((now >= next_note)); then
+      say "still starting after $((now - begun)) s, last progress $((now - last_move)) s ago (probe: $reason; log: $(last_log_line))"
+      next_note=$((now + 30))
+    fi
+    sleep 0.5
   done
   show_log_tail
-  say "the broker did not answer a metadata request within ${READY_TIMEOUT} s (last probe: ${reason:-port $PORT closed}); stopping it"
+  say "the broker did not answer a metadata request: $why; last probe: $reason; last log line: $(last_log_line)"
+  say "stopping it"
   stop_broker "$pid"
   exit 1
 }
@@ -229,7 +295,7 @@ start_locked() {
   for port in "$PORT" "$CONTROLLER_PORT"; do
     if port_open "$port"; then
       ss -ltnp "sport = :$port" >&2 2>/dev/null || true
-      die "127.0.0.1:$port is already in use by a process kafka.sh did not start (see above)"
+      die "127.0.0.1:$port is already in use by a process kafka.sh did not start (see above); set KAFKA_LOCAL_PORT and KAFKA_LOCAL_CONTROLLER_PORT"
     fi
   done
   command -v "$JAVA" >/dev/null || die "java is not installed (Java 17+ is needed)"
@@ -322,10 +388,11 @@ case "${1:-}" in
   stop) with_lock && stop_locked ;;
   status) cmd_status ;;
   logs) cmd_logs "${2:-}" ;;
+  bootstrap) echo "$BROKER" ;;
   acquire) cmd_acquire "${2:-}" ;;
   release) cmd_release "${2:-}" ;;
   *)
-    echo "usage: $0 start|stop|status|logs [-f|N]   (harness: acquire <pid> | release [<pid>])" >&2
+    echo "usage: $0 start|stop|status|logs [-f|N]|bootstrap   (harness: acquire <pid> | release [<pid>])" >&2
     exit 2
     ;;
 esac

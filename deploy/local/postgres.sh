@@ -14,16 +14,18 @@
 #
 # Installs `postgresql` with apt-get when no /usr/lib/postgresql/<version>/bin/initdb exists (needs root; CI
 # machines start clean). initdb refuses to run as root, so as root the server runs as the `postgres` user on
-# folders it owns. Listens on 127.0.0.1:$PG_PORT only, trust authentication (a loopback test server, never a
-# deployment), fsync off. Everything lives in the git-ignored .cache/postgres/ ($PG_CACHE_DIR overrides it):
-#   data/  the cluster      run/  the Unix socket      postgres.log      leases/, auto-started, .lock
+# folders it owns. Listens on 127.0.0.1:$PG_PORT (15432) only, trust authentication (a loopback test server,
+# never a deployment), fsync off. Everything lives in the git-ignored .cache/postgres/ ($PG_CACHE_DIR overrides it):
+#   data/  the cluster      run/  the Unix socket      postgres.log      leases/, auto-started, .lock, server-dir
+# When the `postgres` user cannot traverse to that folder (a clone under a 0700 `mktemp -d` or root's home),
+# data/, run/ and postgres.log go to a folder it can reach that belongs to this checkout instead:
+# /var/tmp/firewall-postgres-<hash of the cache path>/, mode 0700, owned by postgres ($PG_SERVER_DIR overrides
+# it). The choice is written to server-dir, so stop, status and the leases find the cluster again.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="${PG_CACHE_DIR:-$ROOT/.cache/postgres}"
-DATA="$CACHE/data"
-RUN="$CACHE/run"
-LOG_FILE="$CACHE/postgres.log"
+SERVER_DIR_FILE="$CACHE/server-dir" # where data/, run/ and postgres.log live (see server_dir)
 LEASES="$CACHE/leases"
 AUTO_MARK="$CACHE/auto-started"
 LOCK_FILE="$CACHE/.lock"
@@ -36,6 +38,39 @@ die() {
   say "ERROR: $*"
   exit 1
 }
+
+# Where the cluster lives: the remembered choice, else the cache when the user that runs the server can reach
+# it, else a folder of this checkout's own outside it. Decided once (start writes server-dir), so a later
+# chmod of a parent does not lose a running cluster.
+server_dir() {
+  if [[ -s "$SERVER_DIR_FILE" ]]; then
+    cat "$SERVER_DIR_FILE"
+  elif [[ -n "${PG_SERVER_DIR:-}" ]]; then
+    echo "$PG_SERVER_DIR"
+  elif [[ "$(id -u)" != 0 ]] || ! id postgres >/dev/null 2>&1 || postgres_reaches "$CACHE"; then
+    echo "$CACHE"
+  else
+    local base=/var/tmp hash
+    [[ -d "$base" && -w "$base" ]] || base=/tmp
+    hash="$(realpath -m "$CACHE" | sha256sum | cut -c1-16)"
+    echo "$base/firewall-postgres-$hash"
+  fi
+}
+
+# True when the postgres user can traverse every folder down to $1 (or to the folder $1 would be made in).
+postgres_reaches() {
+  local dir=$1
+  while [[ ! -e "$dir" ]]; do dir="$(dirname "$dir")"; done
+  (cd / && runuser -u postgres -- test -x "$dir")
+}
+
+locate() {
+  SERVER_DIR="$(server_dir)"
+  DATA="$SERVER_DIR/data"
+  RUN="$SERVER_DIR/run"
+  LOG_FILE="$SERVER_DIR/postgres.log"
+}
+locate
 
 SCRIPT=postgres.sh
 SERVER=server
@@ -68,20 +103,44 @@ install_server() {
 # Runs a server binary as the user that owns the cluster: `postgres` when we are root, else ourselves.
 as_owner() {
   if [[ "$(id -u)" == 0 ]]; then
-    runuser -u postgres -- "$@"
+    # From /: the caller's folder may be one the postgres user cannot enter.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
 }
 
+# A folder outside the checkout, in a world-writable parent: made here, or refused unless it is a real folder
+# (no symlink) owned by postgres and closed to everyone else, so no other user can plant or read a cluster.
+prepare_server_dir() {
+  [[ "$SERVER_DIR" == "$CACHE" ]] && return 0
+  if [[ ! -e "$SERVER_DIR" && ! -L "$SERVER_DIR" ]]; then
+    mkdir -p "$(dirname "$SERVER_DIR")"
+    mkdir -m 700 "$SERVER_DIR"
+    [[ "$(id -u)" == 0 ]] && chown postgres:postgres "$SERVER_DIR"
+  fi
+  [[ -d "$SERVER_DIR" && ! -L "$SERVER_DIR" ]] || die "$SERVER_DIR is not a folder (a symlink?): remove it"
+  local owner mode
+  owner="$(stat -c %U "$SERVER_DIR")"
+  mode="$(stat -c %a "$SERVER_DIR")"
+  [[ "$owner" == "$(if [[ "$(id -u)" == 0 ]]; then echo postgres; else id -un; fi)" && "$mode" == 700 ]] ||
+    die "$SERVER_DIR is owned by $owner with mode $mode, not a private folder of the server's user: remove it"
+}
+
 prepare_dirs() {
+  if [[ ! -s "$SERVER_DIR_FILE" ]]; then
+    [[ "$SERVER_DIR" == "$CACHE" ]] ||
+      say "the postgres user cannot reach ${CACHE}: the cluster lives in $SERVER_DIR (remembered in $SERVER_DIR_FILE)"
+    echo "$SERVER_DIR" >"$SERVER_DIR_FILE"
+  fi
+  prepare_server_dir
   mkdir -p "$DATA" "$RUN"
   if [[ "$(id -u)" == 0 ]]; then
     id postgres >/dev/null 2>&1 || die "there is no postgres user (the postgresql package creates it)"
     chown postgres:postgres "$DATA" "$RUN"
     chmod 700 "$DATA"
     runuser -u postgres -- test -w "$DATA" ||
-      die "the postgres user cannot reach ${DATA}: a parent folder is not traversable; set PG_CACHE_DIR to a folder it can reach"
+      die "the postgres user cannot reach ${DATA}: a parent folder is not traversable; set PG_SERVER_DIR to a folder it can reach"
   fi
 }
 
@@ -125,6 +184,7 @@ start_locked() {
     die "$HOST:$PORT is already in use by a server postgres.sh did not start (see above); set PG_PORT"
   fi
   install_server
+  locate # again: installing may just have created the postgres user
   local bin
   bin="$(bin_dir)"
   prepare_dirs
@@ -134,9 +194,9 @@ start_locked() {
   # teardown releases the lease). 9>&-: the server must not inherit the lock.
   local runner=()
   [[ "$(id -u)" == 0 ]] && runner=(runuser -u postgres --)
-  if ! setsid "${runner[@]}" "$bin/pg_ctl" -D "$DATA" -l "$LOG_FILE" -w -t "$READY_TIMEOUT" \
+  if ! (cd / && exec setsid "${runner[@]}" "$bin/pg_ctl" -D "$DATA" -l "$LOG_FILE" -w -t "$READY_TIMEOUT" \
     -o "-p $PORT -k $RUN -c listen_addresses=$HOST -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start \
-    </dev/null >"$CACHE/pg_ctl.out" 2>&1 9>&-; then
+    </dev/null >"$CACHE/pg_ctl.out" 2>&1 9>&-); then
     tail -n 30 "$LOG_FILE" >&2 2>/dev/null || true
     die "the server did not start (log: $LOG_FILE)"
   fi
@@ -145,7 +205,7 @@ start_locked() {
     (($(date +%s) < deadline)) || die "the server started but does not answer on $HOST:$PORT"
     sleep 0.2
   done
-  say "PostgreSQL $(basename "$(dirname "$bin")") ready on $HOST:$PORT"
+  say "PostgreSQL $(basename "$(dirname "$bin")") ready on $HOST:$PORT (data $DATA)"
   echo started
 }
 

@@ -5,12 +5,16 @@
 //   1. KAFKA_BROKERS (comma-separated host:port): used as is, never started or stopped here.
 //   2. A Docker engine that answers (testcontainers): an apache/kafka container, removed in teardown.
 //      If the container cannot be started (no image, no registry access), falls back to 3 with a warning.
-//   3. deploy/local/kafka.sh: a broker from Maven Central jars on 127.0.0.1:19092. The setup takes a lease
+//   3. deploy/local/kafka.sh: a broker from Maven Central jars on 127.0.0.1:19092 (KAFKA_LOCAL_PORT and
+//      KAFKA_LOCAL_CONTROLLER_PORT move it; the address is asked of `kafka.sh bootstrap`). The setup takes a lease
 //      (`kafka.sh acquire <pid>`); teardown releases it, which stops the broker only when this harness started
 //      it and no other test run still holds a lease. A broker started by hand keeps running.
 // KAFKA_TEST_BROKER=local|container forces 3 or 2 (default auto).
 //
-// Never skips: when no broker answers, setup throws with the reason and the run fails.
+// Never skips: when no broker answers, setup throws with the reason and the run fails. The wait for an answer
+// is adaptive like kafka.sh's: it goes on while the answer changes (refused, then timing out, then errors of
+// a broker still electing itself), and gives up after KAFKA_READY_STALL s (60) without change, or
+// KAFKA_READY_TIMEOUT s (600) in all.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +31,14 @@ interface Broker {
 }
 
 const kafkaScript = fileURLToPath(new URL('../../deploy/local/kafka.sh', import.meta.url));
-const localBrokers = ['127.0.0.1:19092'];
 const kafkaImage = process.env['KAFKA_TEST_IMAGE'] ?? 'apache/kafka:4.1.1';
-const readyTimeoutMs = 60_000;
+const seconds = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, not "${process.env[name]}"`);
+  return value * 1000;
+};
+const readyStallMs = seconds('KAFKA_READY_STALL', 60);
+const readyCeilingMs = seconds('KAFKA_READY_TIMEOUT', 600);
 
 const log = (message: string): void => {
   process.stderr.write(`[kafka-setup] ${message}\n`);
@@ -41,7 +50,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const started = Date.now();
   const broker = await startBroker();
   try {
-    await waitForMetadata(broker.brokers, readyTimeoutMs);
+    await waitForMetadata(broker.brokers, readyStallMs, readyCeilingMs);
   } catch (err) {
     await broker.teardown().catch((teardownErr: unknown) => log(`teardown failed: ${errorText(teardownErr)}`));
     throw new Error(`Kafka from ${broker.source} (${broker.brokers.join(',')}) is not usable: ${errorText(err)}`, {
@@ -90,9 +99,10 @@ async function startLocal(): Promise<Broker> {
   const owner = String(process.pid);
   const result = await runKafkaScript(['acquire', owner]);
   const startedHere = result.trim().endsWith('started');
+  const brokers = (await runKafkaScript(['bootstrap'])).trim().split(',');
   log(startedHere ? 'started the local broker (deploy/local/kafka.sh)' : 'using the already running local broker');
   return {
-    brokers: localBrokers,
+    brokers,
     source: 'deploy/local/kafka.sh',
     teardown: async () => {
       await runKafkaScript(['release', owner]);
@@ -101,7 +111,8 @@ async function startLocal(): Promise<Broker> {
 }
 
 /** Runs deploy/local/kafka.sh, echoing its progress (stderr) and returning its stdout. */
-function runKafkaScript(args: string[], timeoutMs = 15 * 60_000): Promise<string> {
+// Generous: the script may wait for another run's lock (up to 15 min), resolve jars, then wait for progress.
+function runKafkaScript(args: string[], timeoutMs = 30 * 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [kafkaScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -202,11 +213,16 @@ function freeLocalPort(): Promise<number> {
   });
 }
 
-/** Polls until the brokers answer a metadata request (describeCluster), or throws the last error. */
-async function waitForMetadata(brokers: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls until the brokers answer a metadata request (describeCluster). Waits while the answer changes, and
+ * throws the last error after stallMs without a change or ceilingMs in all.
+ */
+async function waitForMetadata(brokers: string[], stallMs: number, ceilingMs: number): Promise<void> {
+  const begun = Date.now();
+  let lastMove = begun;
   let lastError: unknown = new Error('no attempt made');
-  while (Date.now() < deadline) {
+  let lastSignal = '';
+  for (;;) {
     const admin = new Kafka({
       clientId: 'vitest-global-setup',
       brokers,
@@ -224,7 +240,19 @@ async function waitForMetadata(brokers: string[], timeoutMs: number): Promise<vo
     } finally {
       await admin.disconnect().catch(() => {});
     }
+    const now = Date.now();
+    // Digits out: a timeout figure in the message is not the broker moving.
+    const signal = errorText(lastError).replace(/[0-9]/g, '');
+    if (signal !== lastSignal) {
+      lastSignal = signal;
+      lastMove = now;
+    }
+    if (now - lastMove >= stallMs) {
+      throw new Error(`no metadata answer, and no change in the answer for ${now - lastMove} ms: ${errorText(lastError)}`, { cause: lastError });
+    }
+    if (now - begun >= ceilingMs) {
+      throw new Error(`no metadata answer within ${now - begun} ms: ${errorText(lastError)}`, { cause: lastError });
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`no metadata answer within ${timeoutMs} ms: ${errorText(lastError)}`, { cause: lastError });
 }

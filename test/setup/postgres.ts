@@ -1,6 +1,7 @@
 // A real PostgreSQL server for integration tests (the SQL record-system adapter): deploy/local/postgres.sh
 // installs it from Debian's packages when missing (CI machines start clean), initialises it once in
-// .cache/postgres and starts it on 127.0.0.1:15432 (PG_PORT). Like the Kafka harness, a test takes a lease
+// .cache/postgres (or, when the postgres user cannot reach the checkout, in a private folder of this checkout
+// under /var/tmp) and starts it on 127.0.0.1:15432 (PG_PORT). Like the Kafka harness, a test takes a lease
 // (`acquire <pid>`) and gives it back (`release <pid>`): the server stops only when the harness started it and
 // no other test run still holds a lease. No mocks: if the server cannot be had, the test fails.
 import { spawn } from 'node:child_process';
