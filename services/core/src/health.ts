@@ -101,3 +101,21 @@ export class Readiness {
     return () => offs.forEach((off) => off());
   }
 }
+
+/**
+ * The consumers of one process as one check: failing (PF_BUS_CONSUMER_CRASHED) while any of them has crashed
+ * and not rejoined its group; ok again once every crashed one has.
+ */
+export class ConsumerHealth {
+  readonly state = new HealthState('consumers');
+  readonly #crashed = new Set<string>();
+
+  crashed(consumer: string): void {
+    this.#crashed.add(consumer);
+    this.state.fail('PF_BUS_CONSUMER_CRASHED');
+  }
+
+  running(consumer: string): void {
+    if (this.#crashed.delete(consumer) && this.#crashed.size === 0) this.state.ok();
+  }
+}
