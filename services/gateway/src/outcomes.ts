@@ -15,7 +15,8 @@ export interface PendingOutcomesOptions {
 interface Waiting {
   readonly agency: string;
   decision?: Decision;
-  digest?: string;
+  /** Digests of the entries seen before the decision (a dry run's request and decision are both DRY_RUN). */
+  readonly digests: Set<string>;
   durable: boolean;
   resolve?: (decision: Decision) => void;
 }
@@ -40,7 +41,7 @@ export class PendingOutcomes {
 
   /** Registers interest before the request is published, so a fast decision is never missed. */
   expect(requestId: string, agency: string, timeoutMs: number): Promise<Decision | undefined> {
-    const waiting: Waiting = { agency, durable: !this.awaitLedger };
+    const waiting: Waiting = { agency, durable: !this.awaitLedger, digests: new Set() };
     this.#waiting.set(requestId, waiting);
     // A request answered without its decision (timeout, ledger down) stays until the decision comes, for GET
     // /v1/requests/{id}; bounded like the recent outcomes.
@@ -67,7 +68,7 @@ export class PendingOutcomes {
     const waiting = this.#waiting.get(decision.requestId);
     if (waiting === undefined) return; // another gateway instance's request
     waiting.decision = decision;
-    if (this.awaitLedger && waiting.digest !== undefined) waiting.durable = waiting.digest === digestEvent(decision);
+    if (this.awaitLedger && waiting.digests.size > 0) waiting.durable = waiting.digests.has(digestEvent(decision));
     this.#complete(decision.requestId, waiting);
   }
 
@@ -76,7 +77,7 @@ export class PendingOutcomes {
     if (!entry.requestId || !decisionEntryTypes.has(entry.type)) return;
     const waiting = this.#waiting.get(entry.requestId);
     if (waiting === undefined) return;
-    if (waiting.decision === undefined) waiting.digest = entry.eventDigest;
+    if (waiting.decision === undefined) waiting.digests.add(entry.eventDigest);
     else if (digestEvent(waiting.decision) === entry.eventDigest) waiting.durable = true;
     this.#complete(entry.requestId, waiting);
   }

@@ -134,3 +134,29 @@ describe('a body whose Content-Encoding does not decode', () => {
     expect(rejections.map((r) => r.code)).toEqual(expect.arrayContaining(['PF_REQ_NOT_JSON', 'PF_REQ_BAD_ENCODING']));
   });
 });
+
+describe('PendingOutcomes', () => {
+  it('when a dry run\'s request entry and decision entry both come before the decision, then the decision\'s counts', async () => {
+    const pending = new PendingOutcomes();
+    const decision = { requestId: 'r1', decision: 'DENY' } as unknown as Decision;
+    const outcome = pending.expect('r1', 'A', 1_000);
+    pending.durable({ type: 'DRY_RUN', requestId: 'r1', eventDigest: digestEvent({ requestId: 'r1', the: 'request' }) });
+    pending.durable({ type: 'DRY_RUN', requestId: 'r1', eventDigest: digestEvent(decision) });
+    pending.settle(decision);
+    expect(await outcome).toBe(decision);
+    expect(pending.lookup('r1', 'A')).toEqual({ state: 'decided', decision });
+    expect(pending.lookup('r1', 'B')).toBeUndefined();
+  });
+
+  it('when the decision comes but no entry of it, then it is not answered and stays pending', async () => {
+    const pending = new PendingOutcomes();
+    const decision = { requestId: 'r2', decision: 'DENY' } as unknown as Decision;
+    const outcome = pending.expect('r2', 'A', 100);
+    pending.settle(decision);
+    pending.durable({ type: 'REQUEST_RECEIVED', requestId: 'r2', eventDigest: digestEvent(decision) }); // not a decision entry
+    expect(await outcome).toBeUndefined();
+    expect(pending.lookup('r2', 'A')).toEqual({ state: 'pending' });
+    pending.durable({ type: 'DECISION', requestId: 'r2', eventDigest: digestEvent(decision) });
+    expect(pending.lookup('r2', 'A')).toEqual({ state: 'decided', decision });
+  });
+});
