@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
-import { consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
+import { HealthState, Readiness, consume, topics, type Bus, type Codec, type FieldCatalog, type Logger, type Subscription } from '@firewall/core';
 import { createGatewayRouter, followDecisions, gatewayOpenApiDocument, notFound, PendingOutcomes } from '@firewall/gateway';
 import {
   MemoryReplayGuard, RateLimiter, callerOf, createAuthenticator, createEdge, edgeRefusals, errorResponses, firewallRoles, methodNotAllowed, requireRole,
@@ -13,7 +13,7 @@ import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
 } from '@firewall/review';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createOversightMetrics, instrumentEvaluator, oversightOpenApiPaths, startOversight, type RuleCatalog } from '@firewall/oversight';
+import { createOversightMetrics, instrumentEvaluator, oversightOpenApiPaths, registerReadinessMetrics, startOversight, type RuleCatalog } from '@firewall/oversight';
 import {
   PendingReleases, createRecordSystems, embeddedRecordSystems, followReleases, startReleaser,
   type RecordSystems, type RecordSystemsConfig, type Releaser,
@@ -79,6 +79,8 @@ export interface RunningFirewall {
   readonly review: ReviewDesk | undefined;
   readonly oversight: Oversight | undefined;
   readonly releaser: Releaser | undefined;
+  /** What /readyz reports: every check (ledger, bus, policy, startup), live. */
+  readonly readiness: Readiness;
   /** Stops consumers first (no new work), then the ledger (flushes and signs a last checkpoint). */
   close(server?: Server): Promise<void>;
 }
@@ -88,8 +90,12 @@ export interface RunningFirewall {
  * passes a KafkaBus — same services, same codecs, same handlers.
  */
 export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall> {
-  let ready = false;
-  const pending = new PendingOutcomes();
+  // Readiness is the live state of what answering needs, not a flag: each service brings its checks.
+  const started = new HealthState('startup', 'PF_GATEWAY_NOT_READY');
+  const policy = new HealthState('policy', deps.evaluator.bundle ? undefined : 'PF_POLICY_BUNDLE_MISSING');
+  const readiness = new Readiness([started, policy, ...(deps.bus.health ?? [])]);
+  // Every answer waits for the ledger's durable entry of its decision (firewall.audit.v1).
+  const pending = new PendingOutcomes({ awaitLedger: true });
   const runs = (role: Role) => (deps.roles ?? roles).includes(role);
   // Every ledger instance must hash with the same key: generated only in the embedded mode, the operator's otherwise.
   const subjectKeyPath = deps.subjectKeyPath ?? (deps.kafkaLedger ? undefined : join(deps.dataDir, 'keys', 'subject-hash.key'));
@@ -98,6 +104,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   const ledger = runs('ledger') && !deps.kafkaLedger
     ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true, ...(subjectKey ? { subjectKey } : {}) })
     : undefined;
+  if (ledger) readiness.add(...ledger.health);
   let kafkaLedger: KafkaLedger | undefined;
   if (runs('ledger') && deps.kafkaLedger) {
     // Outside the embedded mode the ledger key is the operator's: it must exist, it is never generated here.
@@ -108,6 +115,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   // Oversight (metrics, dashboard, report) runs where the ledger runs, so each decision is counted once.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerReadinessMetrics(registry, readiness);
   const policyData = deps.evaluator.bundle.data;
   const oversight = runs('ledger')
     ? await startOversight({
@@ -161,7 +169,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   }) : undefined;
   const gateway = createGatewayRouter({
     bus: deps.bus, codec: deps.codec, catalog: deps.catalog, pending, logger: deps.logger,
-    edge, decisionTimeoutMs: deps.decisionTimeoutMs, isReady: () => ready,
+    edge, decisionTimeoutMs: deps.decisionTimeoutMs, readiness,
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
     ...(releases ? { releases: { pending: releases, timeoutMs: releaseTimeoutMs } } : {}),
   });
@@ -170,7 +178,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   await Promise.all([
     ...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? []), ...(recordSystems?.subscriptions ?? []), ...(releaser?.subscriptions ?? []),
   ].map((s) => s.ready));
-  ready = true;
+  started.ok();
   return {
     app,
     openApi,
@@ -181,8 +189,9 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     review,
     oversight,
     releaser,
+    readiness,
     async close(server) {
-      ready = false;
+      started.fail('PF_GATEWAY_NOT_READY');
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(subscriptions.map((s) => s.close()));
       await edge.close(); // chains the refusals still being counted, while the ledger still runs

@@ -1,3 +1,4 @@
+import type { HealthState } from './health.js';
 import type { TopicName } from './topics.js';
 
 /** One message as a consumer sees it: raw bytes plus where they came from. */
@@ -31,5 +32,7 @@ export interface Subscription {
 export interface Bus {
   publish(topic: TopicName, key: string, value: Buffer): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Live checks of the transport itself (Kafka reachable, consumers running), for readiness. */
+  readonly health?: readonly HealthState[];
   close(): Promise<void>;
 }

@@ -18,7 +18,7 @@ export interface ConsumeOptions<T extends TopicName> {
 /**
  * Subscribes with decoding and a dead-letter path: a message that does not decode, or whose handler fails,
  * goes whole to firewall.dlq.v1 with a reason code, and the consumer moves on. Nothing is dropped, and one
- * poison message never blocks the partition.
+ * poison message never blocks the partition. A message of firewall.dlq.v1 itself is never dead-lettered again.
  */
 export async function consume<T extends TopicName>(options: ConsumeOptions<T>): Promise<Subscription> {
   const log = options.logger.child({ component: 'consumer', topic: options.topic, group: options.group });
@@ -34,6 +34,12 @@ export async function consume<T extends TopicName>(options: ConsumeOptions<T>): 
         await options.handle(value, message.key);
       } catch (err) {
         const code = stage === 'decode' ? 'PF_BUS_UNDECODABLE' : isFirewallError(err) ? err.code : 'PF_BUS_HANDLER_FAILED';
+        // Never a dead letter of a dead letter: a failure on the dead-letter topic is logged, not re-published
+        // (each round would wrap the letter in a bigger one, without end).
+        if (message.topic === topics.deadLetters) {
+          log.error({ code, partition: message.partition, offset: message.offset, err: stage === 'handle' ? err : undefined }, 'dead letter not handled; not dead-lettered again');
+          return;
+        }
         log.warn({ code, partition: message.partition, offset: message.offset, err: stage === 'handle' ? err : undefined }, 'message dead-lettered');
         const letter = await options.codec.encode(topics.deadLetters, {
           sourceTopic: message.topic,

@@ -11,5 +11,6 @@ export * from './memory-bus.js';
 export * from './kafka-bus.js';
 export * from './codec.js';
 export * from './consumer.js';
+export * from './health.js';
 export * from './config.js';
 export type * from './generated/messages.js';

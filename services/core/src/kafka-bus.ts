@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Consumer, type Producer, type Admin } from 'kafkajs';
 import type { Bus, SubscribeOptions, Subscription } from './bus.js';
 import { BusError } from './errors.js';
+import { ConsumerHealth, HealthState } from './health.js';
 import type { Logger } from './logger.js';
 import { inNamespace, internalTopics, topicSettings, topics, type TopicName } from './topics.js';
 
@@ -13,6 +14,8 @@ export interface KafkaBusOptions {
   readonly replicationFactor?: number;
   /** Prefix for topic and group names (see inNamespace); unset in production. */
   readonly namespace?: string;
+  /** How often the broker is asked whether it answers, for readiness (default 5 s; 0 = never). */
+  readonly probeMs?: number;
 }
 
 /** The Kafka transport: an idempotent producer (acks=all) and one consumer per subscription. */
@@ -22,6 +25,12 @@ export class KafkaBus implements Bus {
   readonly #consumers = new Set<Consumer>();
   readonly #log: Logger;
   readonly #options: KafkaBusOptions;
+  /** 'kafka': the cluster answers; 'consumers': none has crashed without rejoining. */
+  readonly #reachable = new HealthState('kafka');
+  readonly #consumerHealth = new ConsumerHealth();
+  readonly health: readonly HealthState[] = [this.#reachable, this.#consumerHealth.state];
+  #probe: NodeJS.Timeout | undefined;
+  #admin: Admin | undefined;
 
   private constructor(options: KafkaBusOptions) {
     this.#options = options;
@@ -49,7 +58,33 @@ export class KafkaBus implements Bus {
     } catch (cause) {
       throw new BusError('PF_KAFKA_UNAVAILABLE', `Cannot reach Kafka at ${options.brokers.join(',')}.`, { cause, retriable: true });
     }
+    bus.#startProbe(options.probeMs ?? 5_000);
     return bus;
+  }
+
+  /** Asks the cluster for its brokers now; readiness follows the answer. Resolves with it. */
+  async probe(): Promise<boolean> {
+    try {
+      this.#admin ??= this.#kafka.admin();
+      await this.#admin.connect();
+      await this.#admin.describeCluster();
+      if (this.#reachable.ok()) this.#log.info('Kafka reachable again');
+      return true;
+    } catch (err) {
+      if (this.#reachable.fail('PF_KAFKA_UNAVAILABLE')) this.#log.error({ err }, 'Kafka unreachable');
+      return false;
+    }
+  }
+
+  #startProbe(everyMs: number): void {
+    if (everyMs <= 0) return;
+    let running = false;
+    this.#probe = setInterval(() => {
+      if (running) return;
+      running = true;
+      void this.probe().finally(() => (running = false));
+    }, everyMs);
+    this.#probe.unref();
   }
 
   async #ensureTopics(): Promise<void> {
@@ -87,6 +122,13 @@ export class KafkaBus implements Bus {
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     // Positioned once the group is joined and the first fetch has started: from then on nothing is missed.
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // A crashed consumer (kafkajs gave up on an error) fails readiness until it rejoins its group.
+    const name = `${options.group}/${options.topic}`;
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.#log.error({ group: options.group, topic: options.topic, restart: event.payload.restart, err: event.payload.error }, 'consumer crashed');
+      this.#consumerHealth.crashed(name);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => this.#consumerHealth.running(name));
     consumer.on(consumer.events.FETCH_START, () => void joined.then(markReady));
     await consumer.connect();
     await consumer.subscribe({ topic: inNamespace(this.#options.namespace, options.topic), fromBeginning: options.fromBeginning ?? false });
@@ -105,6 +147,8 @@ export class KafkaBus implements Bus {
   }
 
   async close(): Promise<void> {
+    if (this.#probe !== undefined) clearInterval(this.#probe);
+    await this.#admin?.disconnect().catch(() => undefined);
     await Promise.all([...this.#consumers].map((c) => c.disconnect()));
     this.#consumers.clear();
     await this.#producer.disconnect();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { MemoryBus, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type Release } from '@firewall/core';
+import { MemoryBus, Readiness, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type Release } from '@firewall/core';
 import { PendingReleases, followReleases } from '@firewall/releaser';
 import { createGatewayApp } from './app.js';
 import { MemoryReplayGuard, createAuthenticator, createEdge, tokenAudience } from '@firewall/http';
@@ -17,7 +17,7 @@ async function setup(outcome: Decision['decision'], release?: (requestId: string
   const key = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const auth = createAuthenticator({ agencies: { CITY_REGULATORY_SERVICES: { jwks: { keys: [await exportJWK(key.publicKey)] } } } }, { replay: new MemoryReplayGuard() });
   const bus = new MemoryBus();
-  const pending = new PendingOutcomes();
+  const pending = new PendingOutcomes({ awaitLedger: false }); // no ledger here: the gateway's own behaviour is under test
   const releases = new PendingReleases();
   await followDecisions({ bus, codec: avroCodec, logger, pending });
   await followReleases({ bus, codec: avroCodec, logger, pending: releases });
@@ -38,7 +38,7 @@ async function setup(outcome: Decision['decision'], release?: (requestId: string
     },
   });
   const app = createGatewayApp({
-    bus, codec: avroCodec, catalog: loadCatalog(), edge: createEdge({ auth, bus, codec: avroCodec, logger }), pending, logger, decisionTimeoutMs: 2_000, isReady: () => true,
+    bus, codec: avroCodec, catalog: loadCatalog(), edge: createEdge({ auth, bus, codec: avroCodec, logger }), pending, logger, decisionTimeoutMs: 2_000, readiness: new Readiness(),
     releases: { pending: releases, timeoutMs: 300 },
   });
   const token = () => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('CITY_REGULATORY_SERVICES').setAudience(tokenAudience)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { MemoryBus, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type RejectedInput } from '@firewall/core';
+import { MemoryBus, Readiness, avroCodec, consume, createLogger, loadCatalog, topics, type Decision, type RejectedInput } from '@firewall/core';
 import { MemoryReplayGuard, RateLimiter, createAuthenticator, createEdge, tokenAudience, type Rate } from '@firewall/http';
 import { createGatewayApp } from './app.js';
 import { PendingOutcomes } from './outcomes.js';
@@ -19,7 +19,7 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
     replay: new MemoryReplayGuard(), ...(options.perAgency ? { perAgency: new RateLimiter(options.perAgency) } : {}),
   });
   const bus = new MemoryBus();
-  const pending = new PendingOutcomes();
+  const pending = new PendingOutcomes({ awaitLedger: false }); // no ledger here: the gateway's own behaviour is under test
   const seen: { requestId: string; agency: string; verified: boolean; dryRun: boolean | undefined; dryRunBy: string | null | undefined; legalBasis: unknown }[] = [];
   const rejections: RejectedInput[] = [];
   await followDecisions({ bus, codec: avroCodec, logger, pending });
@@ -46,7 +46,7 @@ async function setup(options: { decide?: (requestId: string) => Decision['decisi
     });
   }
   const edge = createEdge({ auth, bus, codec: avroCodec, logger, ...(options.perSource ? { perSource: options.perSource } : {}) });
-  const app = createGatewayApp({ bus, codec: avroCodec, catalog, edge, pending, logger, decisionTimeoutMs: options.timeoutMs ?? 2000, isReady: () => true });
+  const app = createGatewayApp({ bus, codec: avroCodec, catalog, edge, pending, logger, decisionTimeoutMs: options.timeoutMs ?? 2000, readiness: new Readiness() });
   const token = (role?: string, agency = 'CITY_REGULATORY_SERVICES') => new SignJWT(role ? { role } : {}).setProtectedHeader({ alg: 'EdDSA' }).setIssuer(agency).setAudience(tokenAudience)
     .setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(key.privateKey);
   return { app, token, seen, rejections, bus, edge };

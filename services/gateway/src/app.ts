@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import {
   FirewallError, parseRecordRequest, isPlainObject, topics,
-  type Bus, type Codec, type FieldCatalog, type Logger, type RecordRequest,
+  type Bus, type Codec, type Decision, type FieldCatalog, type Logger, type Readiness, type RecordRequest,
 } from '@firewall/core';
 import { callerOf, firewallRoles, methodNotAllowed, requireRole, type CredentialVerifier, type Edge } from '@firewall/http';
 import type { PendingReleases } from '@firewall/releaser';
@@ -29,7 +29,11 @@ export interface GatewayDeps {
    * Without it the gateway answers the decision alone (nothing is delivered).
    */
   readonly releases?: { readonly pending: PendingReleases; readonly timeoutMs: number };
-  readonly isReady: () => boolean;
+  /**
+   * What the firewall needs to answer (ledger writable, Kafka reachable, consumers running, bundle loaded, started):
+   * /readyz reports it, and no request is taken — nor a decision answered — while a check fails.
+   */
+  readonly readiness: Readiness;
   readonly now?: () => Date;
 }
 
@@ -40,7 +44,10 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
   const router = express.Router();
 
   router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
-  router.get('/readyz', (_req, res) => void res.status(deps.isReady() ? 200 : 503).json({ ready: deps.isReady() }));
+  router.get('/readyz', (_req, res) => {
+    const report = deps.readiness.report();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
   const document = gatewayOpenApiDocument(deps.catalog);
   router.get('/openapi.json', (_req, res) => void res.json(document));
 
@@ -93,13 +100,36 @@ export function createGatewayRouter(deps: GatewayDeps): express.Router {
   });
 
   async function decideThroughBus(requestId: string, owner: string, candidate: Record<string, unknown>) {
-    if (!deps.isReady()) throw new FirewallError('PF_GATEWAY_NOT_READY', 'The firewall is starting; try again shortly.');
+    refuseUnlessReady();
     const request = countNamedSubjects(parseRecordRequest({ receivedAt: (deps.now?.() ?? new Date()).toISOString(), ...candidate, requestId }, deps.catalog));
     const outcome = deps.pending.expect(requestId, owner, deps.decisionTimeoutMs);
-    await deps.bus.publish(topics.requests, requestId, await deps.codec.encode(topics.requests, request));
-    const decision = await outcome;
-    if (!decision) throw new FirewallError('PF_GATEWAY_TIMEOUT', 'No decision arrived in time; nothing was released. Ask again with the same details later, or check GET /v1/requests/{id}.');
+    // A check failing while this request waits (the ledger stops writing) ends the wait: its entry may never be
+    // durable, and nothing is answered before it is.
+    let stop: () => void = () => undefined;
+    const failed = new Promise<undefined>((resolve) => (stop = deps.readiness.onFail(() => resolve(undefined))));
+    let decision: Decision | undefined;
+    try {
+      await deps.bus.publish(topics.requests, requestId, await deps.codec.encode(topics.requests, request));
+      decision = await Promise.race([outcome, failed]);
+    } finally {
+      stop();
+      if (!decision) deps.pending.abandon(requestId);
+    }
+    if (!decision) {
+      refuseUnlessReady();
+      throw new FirewallError('PF_GATEWAY_TIMEOUT', 'No decision arrived in time; nothing was released. Ask again with the same details later, or check GET /v1/requests/{id}.');
+    }
     return decision;
+  }
+
+  function refuseUnlessReady(): void {
+    const failing = deps.readiness.failing();
+    if (!failing) return;
+    log.warn({ check: failing.name, code: failing.code }, 'request refused: not ready');
+    if (failing.code === 'PF_LEDGER_UNAVAILABLE') {
+      throw new FirewallError('PF_LEDGER_UNAVAILABLE', 'The audit ledger cannot record decisions right now; nothing was decided or released. Try again later.', { retriable: true });
+    }
+    throw new FirewallError(failing.code ?? 'PF_GATEWAY_NOT_READY', 'The firewall is not ready; nothing was decided or released. Try again shortly.', { retriable: true, details: [failing.name] });
   }
 
   router.get('/v1/requests/:id', edge.stamp, edge.authenticate, async (req, res) => {

@@ -95,6 +95,11 @@ const decisionRefusals = {
 };
 
 /** The gateway's OpenAPI 3.1 document, served at /openapi.json; request bodies follow the field catalog. */
+const readinessChecks = {
+  type: 'array',
+  items: { type: 'object', required: ['name', 'ok'], properties: { name: { type: 'string' }, ok: { type: 'boolean' }, code: { type: 'string', pattern: '^PF_' } } },
+} as const;
+
 export function gatewayOpenApiDocument(catalog: FieldCatalog) {
   return {
     openapi: '3.1.0',
@@ -126,8 +131,11 @@ export function gatewayOpenApiDocument(catalog: FieldCatalog) {
       '/healthz': { get: { summary: 'Liveness', responses: { 200: json('The process is up.', { type: 'object', properties: { status: { const: 'ok' } } }) } } },
       '/readyz': {
         get: {
-          summary: 'Readiness: policy loaded and consumers positioned',
-          responses: { 200: json('Ready', { type: 'object', properties: { ready: { const: true } } }), 503: json('Not ready yet', { type: 'object', properties: { ready: { const: false } } }) },
+          summary: 'Readiness, live: started, bundle loaded, ledger writable, bus reachable, consumers running; each check by name, with the code of why it fails',
+          responses: {
+            200: json('Ready', { type: 'object', properties: { ready: { const: true }, checks: readinessChecks } }),
+            503: json('Not ready (starting, or a check fails)', { type: 'object', properties: { ready: { const: false }, checks: readinessChecks } }),
+          },
         },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: json('OpenAPI 3.1', { type: 'object' }) } } },

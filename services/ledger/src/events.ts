@@ -8,7 +8,12 @@ import { subjectHash, summarise } from './summary.js';
 export const chainedTopics = [topics.requests, topics.decisions, topics.rejections, topics.deadLetters, topics.reviews, topics.releases, topics.access] as const;
 export type ChainedTopic = (typeof chainedTopics)[number];
 
-/** The consumer name the ledger puts on dead letters it produces itself (it chains those directly). */
+/**
+ * The consumer name the Kafka ledger puts on dead letters it produces itself (it chains those directly, so they
+ * are skipped when they come back on firewall.dlq.v1). That a dead letter is never dead-lettered again is not
+ * this name's job: consume() never dead-letters a message of firewall.dlq.v1, and the ledger service retries a
+ * failed append instead of dead-lettering it.
+ */
 export const ledgerConsumerName = 'firewall-ledger';
 
 /** The facts about a request that may enter the ledger: codes, names and counts only. */

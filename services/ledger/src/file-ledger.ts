@@ -59,13 +59,16 @@ export class FileLedger {
   #headHash: string;
   readonly #frontier: MerkleFrontier;
   #checkpointSize: number;
+  /** Bytes of the segment and checkpoint files known durable: a failed write is cut back to these. */
+  #segmentBytes: number;
+  #checkpointBytes: number;
   readonly #queue: WriteQueue<Pending, StoredLine>;
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(init: {
     dir: string; signer: Signer; keys: KeySet; opts: LedgerOptions; lock: LedgerLock; segment: Segment;
-    segmentFh: FileHandle; checkpointFh: FileHandle; state: RecoveredState; status: OpenStatus;
+    segmentFh: FileHandle; checkpointFh: FileHandle; state: RecoveredState; status: OpenStatus; segmentBytes: number; checkpointBytes: number;
   }) {
     this.dir = init.dir;
     this.#signer = init.signer;
@@ -89,6 +92,8 @@ export class FileLedger {
     this.#headHash = init.state.headHash;
     this.#frontier = init.state.frontier;
     this.#checkpointSize = init.state.lastCheckpoint?.checkpoint.size ?? 0;
+    this.#segmentBytes = init.segmentBytes;
+    this.#checkpointBytes = init.checkpointBytes;
     this.status = init.status;
     this.#queue = new WriteQueue((items) => this.#write(items, this.#signer));
   }
@@ -128,7 +133,10 @@ export class FileLedger {
         checkpointBytesRemoved: state.checkpointBytesRemoved, staleLockRemoved: lock.staleRemoved,
         frontierSource: state.frontierSource, keyChange: rotateFrom === undefined ? 'none' : oldSigner ? 'rotated' : 'unannounced',
       };
-      const ledger = new FileLedger({ dir, signer, keys, opts: options, lock, segment, segmentFh, checkpointFh, state, status });
+      const [segmentBytes, checkpointBytes] = await Promise.all([segmentFh.stat(), checkpointFh.stat()]).then((st) => st.map((x) => x.size));
+      const ledger = new FileLedger({
+        dir, signer, keys, opts: options, lock, segment, segmentFh, checkpointFh, state, status, segmentBytes: segmentBytes ?? 0, checkpointBytes: checkpointBytes ?? 0,
+      });
       // The chain's key is not the signer's: finish (or, without the old key, record) the key change first.
       if (rotateFrom !== undefined) await ledger.#queue.task(() => ledger.#rotate(oldSigner ?? signer, signer, rotateFrom));
       ledger.#startTimer();
@@ -155,6 +163,29 @@ export class FileLedger {
   /** Every public key that signed in this folder (what jwks.json holds). */
   jwks(): Jwks {
     return this.#keys.jwks;
+  }
+
+  /** Why entries cannot be made durable now (a write or fsync failed), or undefined while the ledger writes. */
+  get failure(): LedgerError | undefined {
+    return this.#queue.failed as LedgerError | undefined;
+  }
+
+  /**
+   * After a failed write: cuts the segment and checkpoint files back to their last durable length (a half-written
+   * line is never left to break the chain, nor a whole one whose append was reported failed to be written twice)
+   * and takes appends again. Rejects, still failed, when the cut itself fails; resolves at once when healthy.
+   * The next append is the test of the disk: if it fails, the ledger is failed again.
+   */
+  restore(): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(new LedgerError('PF_LEDGER_CLOSED', 'the ledger is closed'));
+    return this.#queue.repair(async () => {
+      for (const [fh, bytes] of [[this.#segmentFh, this.#segmentBytes], [this.#checkpointFh, this.#checkpointBytes]] as const) {
+        if ((await fh.stat()).size !== bytes) {
+          await fh.truncate(bytes);
+          await fh.datasync();
+        }
+      }
+    });
   }
 
   /** Appends one event; resolves once its entry is fsynced (never before). */
@@ -223,7 +254,9 @@ export class FileLedger {
     const jwss = await Promise.all(texts.map((t) => signer.sign(t, { typ: ENTRY_TYP })));
     const lines = entries.map((entry, i): StoredLine => ({ entry, hash: sha256Hex(texts[i] as string), jws: jwss[i] as string }));
     await this.#rollSegmentIfFull(signer);
-    await this.#durably(() => appendDurably(this.#segmentFh, lines.map(serializeLine).join('\n') + '\n'));
+    const data = lines.map(serializeLine).join('\n') + '\n';
+    await this.#durably(() => appendDurably(this.#segmentFh, data));
+    this.#segmentBytes += Buffer.byteLength(data);
     const due: { size: number; root: Uint8Array; peaks: Uint8Array[] }[] = [];
     for (const line of lines) {
       this.#frontier.append(leafHash(line.hash));
@@ -245,7 +278,9 @@ export class FileLedger {
 
   async #writeCheckpoint(size: number, root: Uint8Array, peaks: Uint8Array[], signer: Signer): Promise<CheckpointLine> {
     const line = await signCheckpoint(size, root, signer, this.#opts.now(), peaks);
-    await this.#durably(() => appendDurably(this.#checkpointFh, serializeCheckpoint(line) + '\n'));
+    const data = serializeCheckpoint(line) + '\n';
+    await this.#durably(() => appendDurably(this.#checkpointFh, data));
+    this.#checkpointBytes += Buffer.byteLength(data);
     this.#checkpointSize = size;
     this.#opts.onCheckpoint?.(line);
     return line;
@@ -261,6 +296,7 @@ export class FileLedger {
     await this.#segmentFh.close().catch(() => undefined);
     this.#segment = segment;
     this.#segmentFh = fh;
+    this.#segmentBytes = (await fh.stat()).size;
   }
 
   async #rotate(oldSigner: Signer, next: Signer, previousKid: string): Promise<StoredLine> {
@@ -274,12 +310,13 @@ export class FileLedger {
     return line as StoredLine;
   }
 
-  /** A failed write leaves the file in an unknown state: stop taking appends until a reopen recovers the tail. */
+  /** A failed write leaves the file in an unknown state: stop taking appends until restore() (or a reopen) recovers the tail. */
   async #durably<T>(io: () => Promise<T>): Promise<T> {
     try {
       return await io();
     } catch (err) {
-      const failed = new LedgerError('PF_LEDGER_WRITE_FAILED', 'ledger write failed; reopen to recover', { cause: err, retriable: true });
+      const errno = (err as NodeJS.ErrnoException | null)?.code;
+      const failed = new LedgerError('PF_LEDGER_WRITE_FAILED', `ledger write failed${errno ? ` (${errno})` : ''}; restore() or reopen to recover`, { cause: err, retriable: true, details: errno ? [errno] : [] });
       this.#queue.fail(failed);
       throw failed;
     }

@@ -1,4 +1,4 @@
-import { consume, topics, type AuditEntry, type Bus, type Codec, type Logger, type Subscription } from '@firewall/core';
+import { HealthState, consume, isFirewallError, topics, type AuditEntry, type Bus, type Codec, type Logger, type ServiceLifecycle, type Subscription } from '@firewall/core';
 import { canonicalJson } from './canonical.js';
 import type { StoredLine } from './entry.js';
 import { chainedTopics, ledgerEventFor, type ChainedTopic } from './events.js';
@@ -21,6 +21,8 @@ export interface LedgerServiceDeps {
   readonly subjectKey?: Uint8Array;
   /** How long a decision, review or release waits for its request's entry before being chained anyway. */
   readonly requestWaitMs?: number;
+  /** First and longest pause between attempts while entries cannot be made durable (default 100 ms, 5 s). */
+  readonly retry?: { readonly firstMs?: number; readonly maxMs?: number };
 }
 
 /**
@@ -59,10 +61,11 @@ class RequestFirst {
 /** The topics whose messages come after their request's REQUEST_RECEIVED entry. */
 const followsRequest: ReadonlySet<ChainedTopic> = new Set([topics.decisions, topics.reviews, topics.releases]);
 
-export interface LedgerService {
+export interface LedgerService extends ServiceLifecycle {
   readonly ledger: FileLedger;
   readonly subscriptions: readonly Subscription[];
-  close(): Promise<void>;
+  /** 'ledger': failing with PF_LEDGER_UNAVAILABLE while entries cannot be made durable (PF_BUS_FULL: nor published). */
+  readonly writable: HealthState;
 }
 
 /** A stored ledger line as the AuditEntry message of firewall.audit.v1. */
@@ -87,12 +90,48 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
   if (ledger.status.repair !== 'none') log.warn({ repair: ledger.status.repair, bytesRemoved: ledger.status.bytesRemoved }, 'ledger tail repaired on open');
   log.info({ entries: ledger.status.entries }, 'ledger opened');
   const group = deps.group ?? 'firewall-ledger';
+  const writable = new HealthState('ledger');
+  let closed = false;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) => new Promise<void>((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      wakers.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    wakers.add(wake);
+  });
+  const firstMs = deps.retry?.firstMs ?? 100;
+  const maxMs = deps.retry?.maxMs ?? 5_000;
+  /**
+   * A message is handled only once its entry is durable. While the disk refuses (ENOSPC, EROFS, EIO) the handler
+   * does not give up, and never dead-letters (a dead letter is one more entry the same disk must take): it waits,
+   * cuts the files back to their durable length and tries again, with backoff, until the write succeeds or the
+   * service closes. The consumer stays on this message meanwhile, and the health check says why.
+   */
+  const durably = async <T>(what: () => Promise<T>, code: 'PF_LEDGER_UNAVAILABLE' | 'PF_BUS_FULL' = 'PF_LEDGER_UNAVAILABLE'): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await what();
+        if (writable.ok()) log.info({ attempts: attempt }, 'ledger writable again');
+        return result;
+      } catch (err) {
+        if (closed || !isFirewallError(err) || !err.retriable) throw err;
+        if (writable.fail(code)) log.error({ code: err.code, reason: err.details[0] ?? null }, code === 'PF_BUS_FULL' ? 'ledger cannot publish its entries; refusing requests until it can' : 'ledger cannot make entries durable; refusing requests until it can');
+        await pause(Math.min(maxMs, firstMs * 2 ** Math.min(attempt, 16)));
+        if (closed) throw err;
+        await ledger.restore().catch(() => undefined);
+      }
+    }
+  };
   const append = async (event: LedgerEvent) => {
-    const stored = await ledger.append(event);
+    const stored = await durably(() => ledger.append(event));
     log.debug({ seq: stored.entry.seq, type: event.type, requestId: event.requestId }, 'ledger entry written');
-    // Published only after the entry is fsynced: whoever acts on firewall.audit.v1 (the releaser) acts on
-    // durable entries only.
-    await deps.bus.publish(topics.audit, stored.entry.requestId ?? 'ledger', await deps.codec.encode(topics.audit, toAuditEntry(stored)));
+    // Published only after the entry is fsynced: whoever acts on firewall.audit.v1 (the releaser, the gateway)
+    // acts on durable entries only. A full bus is waited out too: the entry is written, its message must follow.
+    const message = await deps.codec.encode(topics.audit, toAuditEntry(stored));
+    await durably(() => deps.bus.publish(topics.audit, stored.entry.requestId ?? 'ledger', message), 'PF_BUS_FULL');
   };
   const order = new RequestFirst(deps.requestWaitMs ?? 3_000);
   // One consumer group per topic: Kafka's assignors expect every member of a group to subscribe to the same topics.
@@ -111,7 +150,12 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
   return {
     ledger,
     subscriptions,
+    writable,
+    health: [writable],
+    ready: Promise.all(subscriptions.map((s) => s.ready)).then(() => undefined),
     async close() {
+      closed = true;
+      for (const wake of [...wakers]) wake();
       await Promise.all(subscriptions.map((s) => s.close()));
       await ledger.close();
     },

@@ -51,3 +51,27 @@ describe('WriteQueue', () => {
     await expect(queue.add([2])).resolves.toEqual([2]);
   });
 });
+
+describe('WriteQueue repair', () => {
+  it('when a write has failed, then jobs are rejected until a repair succeeds, and run again after it', async () => {
+    let broken = true;
+    const queue = new WriteQueue<number, number>(async (items) => {
+      if (broken) {
+        queue.fail(new Error('ENOSPC'));
+        throw new Error('ENOSPC');
+      }
+      return [...items];
+    });
+    await expect(queue.add([1])).rejects.toThrow('ENOSPC');
+    await expect(queue.add([2])).rejects.toThrow('ENOSPC');
+    await expect(queue.repair(async () => { throw new Error('still full'); })).rejects.toThrow('still full');
+    await expect(queue.add([3])).rejects.toThrow('ENOSPC');
+    broken = false;
+    let repaired = 0;
+    await queue.repair(async () => void repaired++);
+    expect(queue.failed).toBeUndefined();
+    expect(await queue.add([4])).toEqual([4]);
+    await queue.repair(async () => void repaired++); // healthy: nothing to do
+    expect(repaired).toBe(1);
+  });
+});

@@ -1,6 +1,8 @@
 interface Job<E> {
   readonly items?: readonly E[];
   readonly run?: () => Promise<unknown>;
+  /** A repair runs even after fail(); when it succeeds the queue takes jobs again. */
+  readonly repair?: boolean;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -8,7 +10,7 @@ interface Job<E> {
 /**
  * One writer, in order. Item jobs queued while a write is in flight are merged into the next write (group commit:
  * one fsync for many appends); tasks run alone, between writes. After fail(), every queued and later job is
- * rejected with that error.
+ * rejected with that error, until a repair() succeeds.
  */
 export class WriteQueue<E, R> {
   readonly #write: (items: readonly E[]) => Promise<R[]>;
@@ -26,9 +28,17 @@ export class WriteQueue<E, R> {
     return this.#failed;
   }
 
-  /** Stops the queue for good: the state on disk is unknown until a reopen recovers it. */
+  /** Stops the queue: the state on disk is unknown until repair() (or a reopen) recovers it. */
   fail(err: Error): void {
     this.#failed ??= err;
+  }
+
+  /**
+   * Runs `run` with the writer to itself, even when the queue has failed; if it resolves, the failure is cleared
+   * and later jobs run again. Jobs queued before the repair were already rejected (their callers retry).
+   */
+  repair(run: () => Promise<void>): Promise<void> {
+    return this.#push({ run, repair: true }) as Promise<void>;
   }
 
   /** Writes `items` consecutively (possibly with other jobs' items, never split); resolves with their results. */
@@ -53,10 +63,21 @@ export class WriteQueue<E, R> {
     try {
       while (this.#jobs.length > 0) {
         if (this.#failed !== undefined) {
-          for (const job of this.#jobs.splice(0)) job.reject(this.#failed);
-          break;
+          const failed = this.#failed;
+          const repairs = this.#jobs.filter((j) => j.repair);
+          for (const job of this.#jobs.splice(0)) if (!job.repair) job.reject(failed);
+          for (const repair of repairs) {
+            if (this.#failed === undefined) repair.resolve(undefined); // an earlier repair already did it
+            else await (repair.run as () => Promise<unknown>)().then(() => { this.#failed = undefined; repair.resolve(undefined); }, repair.reject);
+          }
+          continue;
         }
         const first = this.#jobs[0] as Job<E>;
+        if (first.repair) {
+          this.#jobs.shift();
+          first.resolve(undefined); // nothing to repair
+          continue;
+        }
         if (first.run !== undefined) {
           this.#jobs.shift();
           await first.run().then(first.resolve, first.reject);

@@ -26,3 +26,4 @@ export {
 } from './service.js';
 export { reportCommand, reportHelp, type ReportCommandOptions } from './report-command.js';
 export { oversightOpenApiPaths } from './openapi.js';
+export { registerReadinessMetrics } from './readiness-metrics.js';
