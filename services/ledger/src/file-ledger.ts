@@ -15,9 +15,9 @@ import { snapshot, type LedgerEvent, type Pending } from './ledger-event.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface LedgerOptions {
-  /** Write a signed checkpoint at least every this many entries. Default 1000. */
+  /** Write a signed checkpoint at least every this many entries. Default 100. */
   readonly checkpointEvery?: number;
-  /** …and at least this often while entries arrive (ms, 0 = never by time). Default 60 000. */
+  /** …and at least this often while entries arrive (ms, 0 = never by time). Default 5 000. */
   readonly checkpointIntervalMs?: number;
   /** Start a new segment file after this many entries (soft: a batch is never split). Default 10 000: open reads the last segment whole. */
   readonly segmentEntries?: number;
@@ -25,6 +25,8 @@ export interface LedgerOptions {
   readonly previousSigners?: readonly Signer[];
   /** Called after each checkpoint is durable, e.g. to publish it off the machine. */
   readonly onCheckpoint?: (line: CheckpointLine) => void;
+  /** Called with each batch of entries once durable, before the checkpoints it made due (a witness feed's leaves). */
+  readonly onAppend?: (lines: readonly StoredLine[]) => void;
   readonly now?: () => Date;
 }
 
@@ -50,7 +52,7 @@ export class FileLedger {
   readonly status: OpenStatus;
   #signer: Signer;
   #keys: KeySet;
-  readonly #opts: Required<Omit<LedgerOptions, 'onCheckpoint' | 'previousSigners'>> & Pick<LedgerOptions, 'onCheckpoint'>;
+  readonly #opts: Required<Omit<LedgerOptions, 'onCheckpoint' | 'onAppend' | 'previousSigners'>> & Pick<LedgerOptions, 'onCheckpoint' | 'onAppend'>;
   readonly #lock: LedgerLock;
   #segment: Segment;
   #segmentFh: FileHandle;
@@ -75,11 +77,12 @@ export class FileLedger {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new RangeError(`${name} must be a positive integer`);
     }
     this.#opts = {
-      checkpointEvery: o.checkpointEvery ?? 1000,
-      checkpointIntervalMs: o.checkpointIntervalMs ?? 60_000,
+      checkpointEvery: o.checkpointEvery ?? 100,
+      checkpointIntervalMs: o.checkpointIntervalMs ?? 5_000,
       segmentEntries: o.segmentEntries ?? 10_000,
       now: o.now ?? (() => new Date()),
       onCheckpoint: o.onCheckpoint,
+      onAppend: o.onAppend,
     };
     this.#lock = init.lock;
     this.#segment = init.segment;
@@ -233,6 +236,7 @@ export class FileLedger {
     }
     this.#size += lines.length;
     this.#headHash = prevHash;
+    this.#opts.onAppend?.(lines);
     // The entries are durable whatever happens to their checkpoint; a failed checkpoint write stops the queue.
     for (const d of due) await this.#writeCheckpoint(d.size, d.root, d.peaks, signer).catch(() => undefined);
     return lines;

@@ -6,6 +6,11 @@ import type { FileLedger } from './file-ledger.js';
 import { openLedger, type LedgerOptions } from './file-ledger.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { loadOrCreateSigningKey } from './signer/file-signer.js';
+import { join } from 'node:path';
+import { readCheckpointFile, type CheckpointLine } from './checkpoint.js';
+import { CHECKPOINTS_FILE } from './layout.js';
+import type { Witness } from './witness.js';
+import { folderLeaves, WitnessFeed, type WitnessOutcome } from './witness-feed.js';
 
 export interface LedgerServiceDeps {
   readonly bus: Bus;
@@ -21,6 +26,10 @@ export interface LedgerServiceDeps {
   readonly subjectKey?: Uint8Array;
   /** How long a decision, review or release waits for its request's entry before being chained anyway. */
   readonly requestWaitMs?: number;
+  /** Where every new signed tree head is sent, with its consistency proof (see witness.ts). */
+  readonly witness?: Witness;
+  /** Each head's fate at the witness (log a refusal, count it). */
+  readonly onWitness?: (outcome: WitnessOutcome) => void;
 }
 
 /**
@@ -61,6 +70,8 @@ const followsRequest: ReadonlySet<ChainedTopic> = new Set([topics.decisions, top
 
 export interface LedgerService {
   readonly ledger: FileLedger;
+  /** The newest signed tree head (what GET /v1/audit/checkpoint serves), if there is one yet. */
+  latestCheckpoint(): CheckpointLine | undefined;
   readonly subscriptions: readonly Subscription[];
   close(): Promise<void>;
 }
@@ -83,7 +94,21 @@ export function toAuditEntry(stored: StoredLine): AuditEntry {
 export async function startLedgerService(deps: LedgerServiceDeps): Promise<LedgerService> {
   const log = deps.logger.child({ component: 'ledger' });
   const signer = await loadOrCreateSigningKey(deps.keyPath, { create: deps.createKey ?? false });
-  const ledger = await openLedger(deps.dir, signer, deps.options);
+  const feed = deps.witness ? new WitnessFeed({ witness: deps.witness, readLeaves: folderLeaves(deps.dir), ...(deps.onWitness ? { onOutcome: deps.onWitness } : {}) }) : undefined;
+  let latest = (await readCheckpointFile(join(deps.dir, CHECKPOINTS_FILE))).items.flatMap((i) => ('line' in i ? [i.line] : [])).at(-1);
+  const ledger = await openLedger(deps.dir, signer, {
+    ...deps.options,
+    onAppend: (lines) => {
+      deps.options?.onAppend?.(lines);
+      feed?.appended(lines);
+    },
+    onCheckpoint: (line) => {
+      latest = line;
+      deps.options?.onCheckpoint?.(line);
+      feed?.submit(line);
+    },
+  });
+  await feed?.attach(ledger.size);
   if (ledger.status.repair !== 'none') log.warn({ repair: ledger.status.repair, bytesRemoved: ledger.status.bytesRemoved }, 'ledger tail repaired on open');
   log.info({ entries: ledger.status.entries }, 'ledger opened');
   const group = deps.group ?? 'firewall-ledger';
@@ -111,9 +136,11 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
   return {
     ledger,
     subscriptions,
+    latestCheckpoint: () => latest,
     async close() {
       await Promise.all(subscriptions.map((s) => s.close()));
       await ledger.close();
+      await feed?.idle(); // the shutdown head reaches the witness before the process ends
     },
   };
 }
