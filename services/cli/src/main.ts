@@ -14,6 +14,7 @@ import { loadPolicy } from './policy-source.js';
 import { start } from './start.js';
 import { verifyCommand } from './verify.js';
 import { replayCommand } from './replay.js';
+import { witnessCommand } from './witness.js';
 
 const help: Record<string, string> = {
   main: `Usage: firewall <command> [options]
@@ -24,6 +25,7 @@ Commands:
   credential --issuer CODE --type TYPE --agency CODE [--subject ID]...   print a development legal-process credential (embedded mode only)
   conformance <folder> [--json]   decide every scenario file and compare with its expectation
   verify <ledger folder | evidence file> [--jwks file] [--checkpoint file]   verify the audit ledger offline
+  witness <witness folder> --jwks file   check the heads a witness holds; print the newest (for verify --checkpoint)
   replay --candidate <bundle> [--from D] [--to D] [folder…]   show which decisions a candidate bundle would change
   decrypt [file] [--key jwk.json]   open released records (a gateway answer, a Release or a bare JWE; stdin by default)
   report --period YYYY-MM [--format json|csv|html]   the month's transparency report (no personal data)
@@ -65,6 +67,12 @@ file without --jwks fails (untrusted keys) unless --trust-embedded-keys says to 
 GET /v1/audit/checkpoint): a ledger shorter than a head, or with another root at its size, fails; an evidence
 file's tree head must be one of them. Exits 0 and prints the count verified, or exits 1 naming the first bad
 position and what is wrong.`,
+  witness: `Usage: firewall witness <witness folder> --jwks file
+
+Checks the signed tree heads a folder witness holds (FIREWALL_WITNESS_DIR, heads.ndjson): each is signed by a key
+of the published JWKS and proven (RFC 9162 consistency proof) to extend the one before. Prints the newest head as
+JSON on stdout (save it and pass it to "firewall verify <ledger> --checkpoint <file>"; the witness's heads.ndjson
+itself is accepted too) and a summary on stderr. Exits 1 naming the first head that does not check.`,
   report: reportHelp,
   decrypt: `Usage: firewall decrypt [file] [--key private-jwk.json]
 
@@ -132,6 +140,9 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
     case 'verify':
       if (positionals.length !== 1) return print(help.verify!, 2, true);
       return verifyCommand(positionals[0]!, { jwks: values.jwks, checkpoint: values.checkpoint, trustEmbeddedKeys: values['trust-embedded-keys'] }, (line) => console.log(line));
+    case 'witness':
+      if (positionals.length !== 1 || !values.jwks) return print(help.witness!, 2, true);
+      return witnessCommand(positionals[0]!, values.jwks, (line) => console.log(line), (line) => console.error(line));
     case 'report': {
       if (!values.period) return print(help.report!, 2, true);
       const { evaluator, bundlePath } = await loadPolicy(config);

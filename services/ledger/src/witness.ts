@@ -31,7 +31,7 @@ export interface Witness {
 
 export interface FolderWitnessOptions {
   /** The ledger keys the witness trusts (the published JWKS). */
-  readonly keys: () => KeySet;
+  readonly keys: () => KeySet | Promise<KeySet>;
   /** Told of each refused head (log it, count it). */
   readonly onRefused?: (reason: string, head: CheckpointLine) => void;
   readonly now?: () => Date;
@@ -114,7 +114,7 @@ export class FolderWitness implements Witness {
       this.#options.onRefused?.(reason, head);
       throw new LedgerError('PF_LEDGER_PROOF', `witness refused the tree head of ${head.checkpoint.size} entries: ${reason}`);
     };
-    const problem = await checkCheckpoint(head, this.#options.keys());
+    const problem = await checkCheckpoint(head, await this.#options.keys());
     if (problem !== null) return refuse(`${problem.problem}: ${problem.detail}`);
     const last = this.#latest;
     if (last !== undefined) {
