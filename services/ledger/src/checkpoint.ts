@@ -65,7 +65,7 @@ export function parseCheckpointLine(text: string): CheckpointLine {
 
 /** Checks a checkpoint's signature, and that the signing kid is the one the body names. */
 export async function checkCheckpoint(line: CheckpointLine, keys: KeySet): Promise<SignatureProblem | null> {
-  const problem = await checkJws(line.jws, canonicalJson(line.checkpoint), CHECKPOINT_TYP, keys);
+  const problem = await checkJws(line.jws, canonicalJson(line.checkpoint), CHECKPOINT_TYP, keys, { size: line.checkpoint.size, time: line.checkpoint.time });
   if (problem !== null) return problem;
   const header = JSON.parse(Buffer.from(line.jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
   return header.kid === line.checkpoint.kid ? null : { problem: 'bad_signature', detail: 'checkpoint kid differs from its signing kid' };

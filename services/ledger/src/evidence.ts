@@ -133,7 +133,7 @@ export async function verifyEvidenceContent(value: unknown, options: VerifyOptio
   }
   const { size } = cp.checkpoint;
   const cpProblem = await checkCheckpoint(cp, keys);
-  if (cpProblem !== null) return failure(size, cpProblem.problem === 'unknown_key' ? 'unknown_key' : 'bad_checkpoint', cpProblem.detail);
+  if (cpProblem !== null) return failure(size, cpProblem.problem === 'unknown_key' || cpProblem.problem === 'key_not_valid' ? cpProblem.problem : 'bad_checkpoint', cpProblem.detail);
   const witnessed = await WitnessedHeads.load(options.checkpoint, keys);
   if (witnessed !== null && !(witnessed instanceof WitnessedHeads)) return witnessed;
   const heads = witnessed?.at(size);

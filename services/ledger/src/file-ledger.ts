@@ -64,6 +64,8 @@ export class FileLedger {
   readonly #queue: WriteQueue<Pending, StoredLine>;
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** The latest time written: entry and head times never go back, so a key's validity interval holds. */
+  #lastTime: number;
 
   private constructor(init: {
     dir: string; signer: Signer; keys: KeySet; opts: LedgerOptions; lock: LedgerLock; segment: Segment;
@@ -92,6 +94,7 @@ export class FileLedger {
     this.#headHash = init.state.headHash;
     this.#frontier = init.state.frontier;
     this.#checkpointSize = init.state.lastCheckpoint?.checkpoint.size ?? 0;
+    this.#lastTime = lastTimeOf(init.state);
     this.status = init.status;
     this.#queue = new WriteQueue((items) => this.#write(items, this.#signer));
   }
@@ -118,7 +121,9 @@ export class FileLedger {
       if (state.size < segment.firstSeq) {
         throw new LedgerError('PF_LEDGER_CORRUPT', 'entries are missing before the last segment', { details: [segment.path, `position ${state.size}`] });
       }
-      const keys = await publishKeys(dir, [signer], folderKeys);
+      // A key new to the folder is valid from the next position on (a rotation below narrows it further).
+      const from = { seq: state.size, time: new Date(Math.max((options.now ?? (() => new Date()))().getTime(), lastTimeOf(state))).toISOString() };
+      const keys = await publishKeys(dir, [signer], folderKeys, from);
       const segmentFh = await open(segment.path, 'a', 0o640);
       handles.push(segmentFh);
       const checkpointFh = await open(join(dir, CHECKPOINTS_FILE), 'a', 0o640);
@@ -208,9 +213,9 @@ export class FileLedger {
   }
 
   /** Builds, signs and durably writes entries, then any checkpoints they made due. Runs only inside the queue. */
-  async #write(events: readonly Pending[], signer: Signer): Promise<StoredLine[]> {
+  async #write(events: readonly Pending[], signer: Signer, at?: Date): Promise<StoredLine[]> {
     if (events.length === 0) return [];
-    const time = this.#opts.now().toISOString();
+    const time = (at ?? this.#clock()).toISOString();
     let prevHash = this.#headHash;
     const texts: string[] = [];
     const entries = events.map((ev, i): LedgerEntry => {
@@ -238,17 +243,17 @@ export class FileLedger {
     this.#headHash = prevHash;
     this.#opts.onAppend?.(lines);
     // The entries are durable whatever happens to their checkpoint; a failed checkpoint write stops the queue.
-    for (const d of due) await this.#writeCheckpoint(d.size, d.root, d.peaks, signer).catch(() => undefined);
+    for (const d of due) await this.#writeCheckpoint(d.size, d.root, d.peaks, signer, at).catch(() => undefined);
     return lines;
   }
 
-  async #checkpointIfBehind(signer: Signer): Promise<CheckpointLine | null> {
+  async #checkpointIfBehind(signer: Signer, at?: Date): Promise<CheckpointLine | null> {
     if (this.#size === this.#checkpointSize) return null;
-    return this.#writeCheckpoint(this.#size, this.#frontier.root(), [...this.#frontier.peaks], signer);
+    return this.#writeCheckpoint(this.#size, this.#frontier.root(), [...this.#frontier.peaks], signer, at);
   }
 
-  async #writeCheckpoint(size: number, root: Uint8Array, peaks: Uint8Array[], signer: Signer): Promise<CheckpointLine> {
-    const line = await signCheckpoint(size, root, signer, this.#opts.now(), peaks);
+  async #writeCheckpoint(size: number, root: Uint8Array, peaks: Uint8Array[], signer: Signer, at?: Date): Promise<CheckpointLine> {
+    const line = await signCheckpoint(size, root, signer, at ?? this.#clock(), peaks);
     await this.#durably(() => appendDurably(this.#checkpointFh, serializeCheckpoint(line) + '\n'));
     this.#checkpointSize = size;
     this.#opts.onCheckpoint?.(line);
@@ -269,13 +274,27 @@ export class FileLedger {
 
   async #rotate(oldSigner: Signer, next: Signer, previousKid: string): Promise<StoredLine> {
     if (next.kid === previousKid) throw new LedgerError('PF_LEDGER_KEY', 'the new key is the current key');
-    this.#keys = await publishKeys(this.dir, [next, oldSigner], this.#keys);
+    // The old key's interval ends with the KEY_ROTATION entry it signs and the head over it (or, when it is not
+    // at hand and the new key signs that entry, just before it); the new key's begins after. Published first.
+    const at = this.#clock();
+    const seq = this.#size;
+    const announced = oldSigner.kid === previousKid;
+    const bounds = new Map([
+      [previousKid, { lastSeq: announced ? seq : seq - 1, validUntil: at.toISOString() }],
+      [next.kid, { firstSeq: announced ? seq + 1 : seq, validFrom: at.toISOString() }],
+    ]);
+    this.#keys = await publishKeys(this.dir, [next, oldSigner], this.#keys, undefined, bounds);
     const summary = { previousKid, newKid: next.kid };
     const event: Pending = { type: 'KEY_ROTATION', requestId: null, eventDigest: digestEvent(summary), policyRevision: null, summary };
-    const [line] = await this.#write([event], oldSigner);
-    await this.#checkpointIfBehind(oldSigner);
+    const [line] = await this.#write([event], oldSigner, at);
+    await this.#checkpointIfBehind(oldSigner, at);
     this.#signer = next;
     return line as StoredLine;
+  }
+
+  #clock(): Date {
+    this.#lastTime = Math.max(this.#opts.now().getTime(), this.#lastTime);
+    return new Date(this.#lastTime);
   }
 
   /** A failed write leaves the file in an unknown state: stop taking appends until a reopen recovers the tail. */
@@ -288,6 +307,10 @@ export class FileLedger {
       throw failed;
     }
   }
+}
+
+function lastTimeOf(state: RecoveredState): number {
+  return Math.max(Date.parse(state.head?.entry.time ?? '') || 0, Date.parse(state.lastCheckpoint?.checkpoint.time ?? '') || 0);
 }
 
 /** `open(dir, signer, opts)`: FileLedger.open as a function. */

@@ -23,7 +23,7 @@ async function checkCheckpointsAt(
     if (!('line' in read)) continue;
     const problem = await checkCheckpoint(read.line, keys);
     if (problem !== null) {
-      const kind = problem.problem === 'unknown_key' ? 'unknown_key' : 'bad_checkpoint';
+      const kind = problem.problem === 'unknown_key' || problem.problem === 'key_not_valid' ? problem.problem : 'bad_checkpoint';
       return failure(size, kind, `checkpoint ${index}: ${problem.detail}`, index);
     }
     if (read.line.checkpoint.root !== Buffer.from(root).toString('hex')) {

@@ -26,7 +26,7 @@ export class WitnessedHeads {
     for (const [i, head] of heads.entries()) {
       const problem = await checkCheckpoint(head, keys);
       if (problem !== null) {
-        const kind = problem.problem === 'unknown_key' ? 'unknown_key' : 'bad_checkpoint';
+        const kind = problem.problem === 'unknown_key' || problem.problem === 'key_not_valid' ? problem.problem : 'bad_checkpoint';
         return failure(head.checkpoint.size, kind, `witnessed tree head ${i} (size ${head.checkpoint.size}): ${problem.detail}`);
       }
     }
