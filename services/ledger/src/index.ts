@@ -33,7 +33,7 @@ export {
   verifyConsistency, verifyInclusion,
 } from './merkle.js';
 export {
-  CHECKPOINT_TYP, parseCheckpointLine, readTreeHeads, serializeCheckpoint, verifyCheckpointConsistency,
+  CHECKPOINT_TYP, parseCheckpointLine, readTreeHeads, serializeCheckpoint, signCheckpoint, verifyCheckpointConsistency,
   type CheckpointBody, type CheckpointLine,
 } from './checkpoint.js';
 export { verifyLedgerFolder, verifyPath } from './verify.js';

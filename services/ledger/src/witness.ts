@@ -73,9 +73,36 @@ export async function readWitnessFile(path: string): Promise<{ lines: WitnessedL
   return { lines, goodBytes };
 }
 
+/** The last complete line of a witness file, read from its end. */
+async function readLastWitnessed(path: string): Promise<WitnessedLine | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  try {
+    const { size } = await fh.stat();
+    const length = Math.min(size, 1 << 20);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, size - length);
+    const text = buf.toString('utf8');
+    const end = text.lastIndexOf('\n');
+    if (end < 0) return undefined;
+    const line = text.slice(text.lastIndexOf('\n', end - 1) + 1, end);
+    const head = parseCheckpointLine(line);
+    const raw = JSON.parse(line) as { proof?: unknown; witnessedAt?: unknown };
+    return { ...head, proof: Array.isArray(raw.proof) && raw.proof.every(isHex64) ? (raw.proof as string[]) : [], witnessedAt: String(raw.witnessedAt ?? '') };
+  } finally {
+    await fh.close();
+  }
+}
+
 /** A witness that is a folder (another disk, another machine's mount): heads appended to heads.ndjson, fsynced. */
 export class FolderWitness implements Witness {
   readonly name: string;
+  readonly #path: string;
   readonly #fh: FileHandle;
   readonly #options: FolderWitnessOptions;
   #latest: WitnessedLine | undefined;
@@ -83,6 +110,7 @@ export class FolderWitness implements Witness {
 
   private constructor(dir: string, fh: FileHandle, latest: WitnessedLine | undefined, options: FolderWitnessOptions) {
     this.name = `folder ${dir}`;
+    this.#path = join(dir, WITNESS_FILE);
     this.#fh = fh;
     this.#latest = latest;
     this.#options = options;
@@ -99,8 +127,10 @@ export class FolderWitness implements Witness {
     return new FolderWitness(dir, fh, lines.at(-1), options);
   }
 
-  latest(): Promise<WitnessedLine | undefined> {
-    return Promise.resolve(this.#latest);
+  /** Read from the file each time: another process (a standby writer that took over) may have appended since. */
+  async latest(): Promise<WitnessedLine | undefined> {
+    this.#latest = (await readLastWitnessed(this.#path)) ?? this.#latest;
+    return this.#latest;
   }
 
   submit(head: CheckpointLine, proof: readonly string[]): Promise<'recorded' | 'already held'> {
@@ -116,7 +146,7 @@ export class FolderWitness implements Witness {
     };
     const problem = await checkCheckpoint(head, await this.#options.keys());
     if (problem !== null) return refuse(`${problem.problem}: ${problem.detail}`);
-    const last = this.#latest;
+    const last = await this.latest();
     if (last !== undefined) {
       const { size, root } = last.checkpoint;
       if (head.checkpoint.size < size) return refuse(`it covers fewer entries than the ${size} already witnessed (a truncated ledger)`);
