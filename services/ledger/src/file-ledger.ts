@@ -64,7 +64,7 @@ export class FileLedger {
   readonly #queue: WriteQueue<Pending, StoredLine>;
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** The latest time written: entry and head times never go back, so a key's validity interval holds. */
+  /** The latest time written, so that a retired key's end is after everything it signed, whatever the clock did. */
   #lastTime: number;
 
   private constructor(init: {
@@ -122,7 +122,7 @@ export class FileLedger {
         throw new LedgerError('PF_LEDGER_CORRUPT', 'entries are missing before the last segment', { details: [segment.path, `position ${state.size}`] });
       }
       // A key new to the folder is valid from the next position on (a rotation below narrows it further).
-      const from = { seq: state.size, time: new Date(Math.max((options.now ?? (() => new Date()))().getTime(), lastTimeOf(state))).toISOString() };
+      const from = { seq: state.size, time: (options.now ?? (() => new Date()))().toISOString() };
       const keys = await publishKeys(dir, [signer], folderKeys, from);
       const segmentFh = await open(segment.path, 'a', 0o640);
       handles.push(segmentFh);
@@ -276,7 +276,8 @@ export class FileLedger {
     if (next.kid === previousKid) throw new LedgerError('PF_LEDGER_KEY', 'the new key is the current key');
     // The old key's interval ends with the KEY_ROTATION entry it signs and the head over it (or, when it is not
     // at hand and the new key signs that entry, just before it); the new key's begins after. Published first.
-    const at = this.#clock();
+    this.#clock();
+    const at = new Date(this.#lastTime);
     const seq = this.#size;
     const announced = oldSigner.kid === previousKid;
     const bounds = new Map([
@@ -292,9 +293,11 @@ export class FileLedger {
     return line as StoredLine;
   }
 
+  /** Now, remembered: the latest time written so far is kept. */
   #clock(): Date {
-    this.#lastTime = Math.max(this.#opts.now().getTime(), this.#lastTime);
-    return new Date(this.#lastTime);
+    const now = this.#opts.now();
+    this.#lastTime = Math.max(now.getTime(), this.#lastTime);
+    return now;
   }
 
   /** A failed write leaves the file in an unknown state: stop taking appends until a reopen recovers the tail. */

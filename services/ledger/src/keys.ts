@@ -15,8 +15,10 @@ export interface SignatureProblem {
 /**
  * A ledger key's validity, as members of its JWK. Positions are the authority: the chain and the witnessed tree
  * heads fix where each entry sits, while an entry's time is only what its signer wrote. So a key signs entries
- * `firstSeq` … `lastSeq` (inclusive) and tree heads covering no entry outside them; times are checked too (nothing
- * signed after `validUntil`), because the ledger writes times that never go back. Members, not `nbf`/`exp`: those
+ * `firstSeq` … `lastSeq` (inclusive) and tree heads covering no entry outside them. Time bounds nothing signed
+ * after `validUntil` (the ledger sets it to the latest time it wrote, so a clock step cannot make it fail); a
+ * `validFrom` is informative only, since a clock stepping back would date a new key's first entries before it, and
+ * the position bound already says where it starts. Members, not `nbf`/`exp`: those
  * are JWT claims (RFC 7519) that a JWKS reader would not apply to a key, and they cannot say a position.
  * A key without members (published before intervals existed) is unbounded.
  */
@@ -55,7 +57,6 @@ export function outsideValidity(v: KeyValidity, at: SignedAt, kid: string): stri
   }
   const time = Date.parse(at.time);
   if (v.validUntil !== undefined && !(time <= Date.parse(v.validUntil))) return `signed at ${at.time} by kid ${kid}, valid until ${v.validUntil}`;
-  if (v.validFrom !== undefined && !(time >= Date.parse(v.validFrom))) return `signed at ${at.time} by kid ${kid}, valid from ${v.validFrom}`;
   return null;
 }
 
