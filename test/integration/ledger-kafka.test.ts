@@ -125,9 +125,19 @@ describe('the ledger on Kafka', () => {
     const keys = await KeySet.from(jwksOf([operator.signer.publicJwk]));
     const witnessed = await checkWitnessFolder(witnessDir, keys);
     expect(witnessed).toMatchObject({ ok: true });
-    expect(witnessed.ok && witnessed.heads).toBeGreaterThanOrEqual(Math.floor(entries.length / 100) * 0.8);
+    // Heads a writer committed but had not yet sent when it was killed are not witnessed; none was refused.
+    expect(witnessed.ok && witnessed.heads).toBeGreaterThanOrEqual(Math.floor(entries.length / 200));
+    for (const p of [first, second, restarted]) expect(p.output()).not.toMatch(/witness refused|tree head not witnessed/);
     expect(witnessed.ok && witnessed.latest!.checkpoint.size).toBeGreaterThan(entries.length - 100);
     expect(await verifyLedgerFolder(folder, { jwks: keys.jwks, checkpoint: join(witnessDir, WITNESS_FILE) })).toMatchObject({ ok: true, entries: entries.length });
+    // One more request and then silence: no batch follows, yet a head covering it is signed within the interval.
+    await producer.send({ topic: inNamespace(namespace, topics.requests), acks: -1, messages: [{ key: 'idle-1', value: await avroCodec.encode(topics.requests, request('idle-1', 0)) }] });
+    const idleStart = Date.now();
+    await waitFor(async () => {
+      const w = await checkWitnessFolder(witnessDir, keys);
+      return w.ok && w.latest!.checkpoint.size === entries.length + 2;
+    }, { timeoutMs: 30_000, intervalMs: 500, message: 'an idle-time head covered the last entries' });
+    console.info(`ledger on Kafka: ${entries.length} entries, ${witnessed.ok ? witnessed.heads : 0} witnessed heads; idle head after ${Date.now() - idleStart} ms`);
   }, 420_000);
 });
 

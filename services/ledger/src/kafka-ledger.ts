@@ -60,6 +60,9 @@ export class KafkaLedger {
   #inputs: Consumer | undefined;
   #producer: Producer | undefined;
   #becoming: Promise<void> | undefined;
+  /** Batches and idle-time tree heads take turns: one transaction at a time on the one producer. */
+  #turn: Promise<unknown> = Promise.resolve();
+  #headTimer: NodeJS.Timeout | undefined;
   appended = 0;
 
   constructor(options: KafkaLedgerOptions) {
@@ -113,9 +116,10 @@ export class KafkaLedger {
   async stop(): Promise<void> {
     const wasActive = this.#role === 'active';
     this.#role = 'stopped';
+    clearInterval(this.#headTimer);
     await this.#inputs?.disconnect();
     // A signed head for the last entries, so that a witness covers everything this writer chained.
-    if (wasActive) await this.#finalHead().catch((err: unknown) => this.#log.warn({ err }, 'no final tree head at stop'));
+    if (wasActive) await this.#exclusive(() => this.#finalHead()).catch((err: unknown) => this.#log.warn({ err }, 'no final tree head at stop'));
     await this.#producer?.disconnect();
     await this.#lock?.disconnect();
   }
@@ -150,8 +154,17 @@ export class KafkaLedger {
     });
     await inputs.connect();
     await inputs.subscribe({ topics: chainedTopics.map((t) => this.#name(t)), fromBeginning: true });
-    await inputs.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#chainBatch(payload) });
+    await inputs.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#exclusive(() => this.#chainBatch(payload)) });
     this.#role = 'active';
+    // A head within the interval even when no batch comes after the last entries.
+    const interval = this.#options.checkpointIntervalMs ?? 5_000;
+    if (interval > 0) {
+      this.#headTimer = setInterval(() => {
+        if (this.#role !== 'active' || Date.now() - this.#checkpointedAt < interval) return;
+        void this.#exclusive(() => this.#finalHead()).catch((err: unknown) => (isFenced(err) ? this.#fatal(err) : this.#log.warn({ err }, 'no tree head this interval')));
+      }, interval);
+      this.#headTimer.unref();
+    }
   }
 
   /** One input batch → entries + dead letters + input offsets, in one transaction. */
@@ -244,6 +257,7 @@ export class KafkaLedger {
       throw err;
     }
     this.#checkpointed = head.checkpoint.size;
+    this.#checkpointedAt = Date.now();
     this.#options.onCheckpoint?.(head);
   }
 
@@ -270,9 +284,16 @@ export class KafkaLedger {
     return sealEntry(entry, this.#options.signer);
   }
 
+  #exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#turn.then(run);
+    this.#turn = next.catch(() => undefined);
+    return next;
+  }
+
   #fatal(err: unknown): void {
     if (this.#role === 'stopped') return;
     this.#role = 'stopped';
+    clearInterval(this.#headTimer);
     this.#log.error({ err }, 'ledger writer stopped: it may no longer append');
     this.#options.onFatal?.(err);
   }
