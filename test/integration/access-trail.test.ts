@@ -114,16 +114,23 @@ describe('ACCESS entries on the embedded firewall (memory bus, file ledger)', ()
 
   it('when the ledger and an evidence file holding ACCESS entries are verified, then both verify (firewall verify exits 0)', async () => {
     const out: string[] = [];
-    expect(await verifyCommand(ledgerDir, undefined, (l) => out.push(l))).toBe(0);
+    expect(await verifyCommand(ledgerDir, {}, (l) => out.push(l))).toBe(0);
     expect(await verifyPath(ledgerDir)).toMatchObject({ ok: true, entries: (await searchLedger(ledgerEntries(ledgerDir), { limit: 500 })).entries.length });
     const evidence = await request(firewall.app).get(`/v1/audit/requests/${requestId}/evidence`).set('authorization', `Bearer ${await token(reviewerAgency, 'CITY_ATTORNEY')}`);
     expect(evidence.status).toBe(200);
     const file = join(dataDir, 'evidence.json');
     writeFileSync(file, evidence.text);
     expect((JSON.parse(evidence.text) as { entries: { entry: { type: string } }[] }).entries.map((e) => e.entry.type)).toContain('ACCESS');
-    expect(await verifyCommand(file, undefined, (l) => out.push(l))).toBe(0);
+    // The file's own keys are not trusted: the published JWKS is, or an explicit --trust-embedded-keys.
+    expect(await verifyCommand(file, {}, (l) => out.push(l))).toBe(1);
+    expect(out.at(-1)).toContain('untrusted keys: pass --jwks <published JWKS> or --trust-embedded-keys');
+    const jwks = join(dataDir, 'published-jwks.json');
+    writeFileSync(jwks, (await request(firewall.app).get('/v1/audit/jwks.json')).text);
+    expect(await verifyCommand(file, { jwks }, (l) => out.push(l))).toBe(0);
+    expect(await verifyCommand(file, { trustEmbeddedKeys: true }, (l) => out.push(l))).toBe(0);
+    expect(out.at(-2)).toContain('WARNING: trusted the keys embedded in the evidence file');
     writeFileSync(join(dataDir, 'evidence-changed.json'), evidence.text.replace('"REVIEW_VIEW"', '"REVIEW_LIST"'));
-    expect(await verifyCommand(join(dataDir, 'evidence-changed.json'), undefined, (l) => out.push(l))).toBe(1);
+    expect(await verifyCommand(join(dataDir, 'evidence-changed.json'), { jwks }, (l) => out.push(l))).toBe(1);
   });
 
   it('when oversight reads the ledger, then ACCESS entries count as no request, decision or refusal', async () => {

@@ -11,7 +11,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, avroCodec, createLogger, loadCatalog } from '@firewall/core';
 import { loadAgencyRegistry } from '@firewall/http';
-import { verifyPath } from '@firewall/ledger';
+import { WITNESS_FILE, readTreeHeads, verifyPath, type Jwks } from '@firewall/ledger';
+import { waitFor } from '../helpers/kafka.js';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { reviewerAgency } from '@firewall/review';
 import { ensureDevAgencies, mintDevToken } from '../../services/cli/src/dev-keys.js';
@@ -32,6 +33,7 @@ beforeAll(async () => {
   firewall = await startFirewall({
     bus, codec: avroCodec, catalog: loadCatalog(), evaluator, registry: loadAgencyRegistry(registryPath), logger, dataDir,
     ledgerDir: join(dataDir, 'ledger'), ledgerKeyPath: join(dataDir, 'keys', 'ledger.key.pem'), decisionTimeoutMs: 10_000,
+    witnessDir: join(dataDir, 'witness'),
   });
 });
 
@@ -86,9 +88,17 @@ describe('audit API for the city attorney', () => {
     expect(res.status).toBe(200);
     const file = join(dataDir, 'evidence.json');
     writeFileSync(file, res.text);
-    expect(await verifyPath(file)).toMatchObject({ ok: true });
+    const jwks = (await request(firewall.app).get('/v1/audit/jwks.json')).body as Jwks;
+    // Its own keys are not trusted by default; the published ones are.
+    expect(await verifyPath(file)).toMatchObject({ ok: false, problem: 'untrusted_keys' });
+    expect(await verifyPath(file, { jwks })).toMatchObject({ ok: true });
+    // The tree head the package was built on reached the witness: the entries are in the witnessed tree.
+    const size = (JSON.parse(res.text) as { checkpoint: { checkpoint: { size: number } } }).checkpoint.checkpoint.size;
+    const heads = join(dataDir, 'witness', WITNESS_FILE);
+    await waitFor(async () => (await readTreeHeads(heads).catch(() => [])).some((h) => h.checkpoint.size === size), { timeoutMs: 10_000, message: 'the evidence head was witnessed' });
+    expect(await verifyPath(file, { jwks, checkpoint: heads })).toMatchObject({ ok: true, witnessed: expect.any(Number) });
     writeFileSync(join(dataDir, 'evidence-changed.json'), res.text.replace('HENNEPIN_SHERIFF', 'HENNEPIN_SHERIFE'));
-    expect(await verifyPath(join(dataDir, 'evidence-changed.json'))).toMatchObject({ ok: false });
+    expect(await verifyPath(join(dataDir, 'evidence-changed.json'), { jwks })).toMatchObject({ ok: false });
   });
 
   it('refuses everyone but the attorney role', async () => {

@@ -2,7 +2,7 @@
  * The CLI as a city employee runs it: the built `firewall` bin in real processes, on real files.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,9 +20,9 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Starts `firewall start` on a free port; resolves with its URL once it prints it. */
-async function startFirewall(dataDir: string) {
+async function startFirewall(dataDir: string, env: Record<string, string> = {}) {
   const { KAFKA_BROKERS: _unset, ...base } = process.env;
-  const child = spawn(process.execPath, [bin, 'start'], { env: { ...base, PORT: '0', FIREWALL_DATA_DIR: dataDir, LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [bin, 'start'], { env: { ...base, PORT: '0', FIREWALL_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -105,6 +105,42 @@ describe('firewall CLI', () => {
     const result = run(['verify', copy]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAILED at position 2');
+  });
+
+  it('with a witness folder, cutting the ledger tail (checkpoints too) still verifies alone but fails verify --checkpoint, naming what is missing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pf-cli-'));
+    const witnessDir = mkdtempSync(join(tmpdir(), 'pf-witness-'));
+    const firewall = await startFirewall(dataDir, { FIREWALL_WITNESS_DIR: witnessDir, FIREWALL_CHECKPOINT_EVERY: '4' });
+    for (const agency of ['MPD', 'FBI', 'MPD', 'FBI']) {
+      const token = run(['token', '--agency', agency], { FIREWALL_DATA_DIR: dataDir }).stdout.trim();
+      await fetch(`${firewall.url}/v1/requests`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ purpose: { code: 'CODE_ENFORCEMENT' }, system: 'parking', fields: ['plate_read'] }) });
+    }
+    const served = await (await fetch(`${firewall.url}/v1/audit/checkpoint`)).json() as { checkpoint: { size: number } };
+    expect(served.checkpoint.size).toBeGreaterThanOrEqual(4);
+    const published = join(dataDir, 'published-jwks.json');
+    writeFileSync(published, await (await fetch(`${firewall.url}/v1/audit/jwks.json`)).text());
+    firewall.child.kill('SIGTERM');
+    expect(await firewall.exited).toBe(0);
+    const ledger = join(dataDir, 'ledger');
+    const entries = readFileSync(join(ledger, readdirSync(ledger).find((f) => f.startsWith('entries-'))!), 'utf8').trim().split('\n').length;
+    const witnessed = run(['witness', witnessDir, '--jwks', published]);
+    expect(witnessed.code).toBe(0);
+    expect(witnessed.stderr).toMatch(/\d+ witnessed tree heads, each signed by a published key and proven to extend the one before/);
+    // The head signed at shutdown covers every entry.
+    const head = JSON.parse(witnessed.stdout) as { checkpoint: { size: number } };
+    expect(head.checkpoint.size).toBe(entries);
+    const headFile = join(dataDir, 'witnessed-head.json');
+    writeFileSync(headFile, witnessed.stdout);
+    expect(run(['verify', ledger, '--jwks', published, '--checkpoint', join(witnessDir, 'heads.ndjson')]).stdout).toMatch(/consistent with \d+ witnessed tree heads/);
+    const copy = mkdtempSync(join(tmpdir(), 'pf-copy-'));
+    cpSync(ledger, copy, { recursive: true });
+    const segment = join(copy, readdirSync(copy).find((f) => f.startsWith('entries-'))!);
+    writeFileSync(segment, readFileSync(segment, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+    rmSync(join(copy, 'checkpoints.ndjson'));
+    expect(run(['verify', copy, '--jwks', published]).code).toBe(0);
+    const cut = run(['verify', copy, '--jwks', published, '--checkpoint', headFile]);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toContain(`FAILED at position 3: truncated — the ledger holds 3 entries; the witnessed tree head covers ${entries}: entries 3–${entries - 1} are missing`);
   });
 
   it('a bundle with one byte changed, an unreadable bundle or an unsigned bundle is refused at start', async () => {

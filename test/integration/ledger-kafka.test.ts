@@ -10,13 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaBus, avroCodec, createLogger, inNamespace, repoRoot, topics, type AuditEntry, type RecordRequest } from '@firewall/core';
-import { exportAuditTopic, jwksOf, readAuditTopic, verifyLedgerFolder } from '@firewall/ledger';
+import { KeySet, WITNESS_FILE, checkWitnessFolder, exportAuditTopic, jwksOf, readAuditTopic, verifyLedgerFolder } from '@firewall/ledger';
 import { startDecider } from '@firewall/policy';
 import { prepareOperatorFiles } from '../helpers/firewall.js';
 import { createProducer, testBrokers, testKafka, waitFor } from '../helpers/kafka.js';
 
 const bin = join(repoRoot, 'services', 'cli', 'bin', 'firewall.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'pf-kledger-'));
+// One witness folder for every writer: each new active writer proves its heads extend the ones already witnessed.
+const witnessDir = mkdtempSync(join(tmpdir(), 'pf-kwitness-'));
 const logger = createLogger({ service: 'it', level: 'silent' });
 const children: ChildProcess[] = [];
 let operator: Awaited<ReturnType<typeof prepareOperatorFiles>>;
@@ -29,7 +31,7 @@ const auditTopic = inNamespace(namespace, topics.audit);
 
 function startLedgerProcess(name: string) {
   const child = spawn(process.execPath, [bin, 'start'], {
-    env: { ...process.env, ...operator.env, KAFKA_BROKERS: testBrokers().join(','), FIREWALL_ROLES: 'ledger', FIREWALL_KAFKA_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'info' },
+    env: { ...process.env, ...operator.env, KAFKA_BROKERS: testBrokers().join(','), FIREWALL_ROLES: 'ledger', FIREWALL_KAFKA_NAMESPACE: namespace, FIREWALL_WITNESS_DIR: witnessDir, PORT: '0', LOG_LEVEL: 'info' },
   });
   children.push(child);
   let output = '';
@@ -117,8 +119,25 @@ describe('the ledger on Kafka', () => {
     expect(await exportAuditTopic(testKafka(), folder, jwksOf([operator.signer.publicJwk]), namespace)).toBe(entries.length);
     const verified = await verifyLedgerFolder(folder);
     expect(verified).toMatchObject({ ok: true, entries: entries.length });
-    // Signed Merkle tree heads at least every 1,000 entries, written in the same transactions as the entries.
-    expect(verified.ok && verified.checkpoints).toBeGreaterThanOrEqual(Math.floor(entries.length / 1000) - 1);
+    // Signed Merkle tree heads at least every 100 entries, written in the same transactions as the entries.
+    expect(verified.ok && verified.checkpoints).toBeGreaterThanOrEqual(Math.floor(entries.length / 100) - 1);
+    // The witness holds heads from both writers, each proven to extend the one before, and they verify the chain.
+    const keys = await KeySet.from(jwksOf([operator.signer.publicJwk]));
+    const witnessed = await checkWitnessFolder(witnessDir, keys);
+    expect(witnessed).toMatchObject({ ok: true });
+    // Heads a writer committed but had not yet sent when it was killed are not witnessed; none was refused.
+    expect(witnessed.ok && witnessed.heads).toBeGreaterThanOrEqual(Math.floor(entries.length / 200));
+    for (const p of [first, second, restarted]) expect(p.output()).not.toMatch(/witness refused|tree head not witnessed/);
+    expect(witnessed.ok && witnessed.latest!.checkpoint.size).toBeGreaterThan(entries.length - 100);
+    expect(await verifyLedgerFolder(folder, { jwks: keys.jwks, checkpoint: join(witnessDir, WITNESS_FILE) })).toMatchObject({ ok: true, entries: entries.length });
+    // One more request and then silence: no batch follows, yet a head covering it is signed within the interval.
+    await producer.send({ topic: inNamespace(namespace, topics.requests), acks: -1, messages: [{ key: 'idle-1', value: await avroCodec.encode(topics.requests, request('idle-1', 0)) }] });
+    const idleStart = Date.now();
+    await waitFor(async () => {
+      const w = await checkWitnessFolder(witnessDir, keys);
+      return w.ok && w.latest!.checkpoint.size === entries.length + 2;
+    }, { timeoutMs: 30_000, intervalMs: 500, message: 'an idle-time head covered the last entries' });
+    console.info(`ledger on Kafka: ${entries.length} entries, ${witnessed.ok ? witnessed.heads : 0} witnessed heads; idle head after ${Date.now() - idleStart} ms`);
   }, 420_000);
 });
 

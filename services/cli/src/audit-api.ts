@@ -1,13 +1,15 @@
 import express, { type RequestHandler } from 'express';
 import { FirewallError, ValidationError } from '@firewall/core';
 import { dateOrDateTime, dateOrDateTimePattern, edgeRefusals, errorResponses, lengthOf, notBlank, notBlankPattern, type Edge } from '@firewall/http';
-import { buildEvidence, ledgerEntries, searchLedger, subjectHash, type AuditQuery, type FileLedger } from '@firewall/ledger';
+import { buildEvidence, ledgerEntries, searchLedger, subjectHash, type AuditQuery, type CheckpointLine, type FileLedger } from '@firewall/ledger';
 import { asReviewer } from '@firewall/review';
 
 export interface AuditApiDeps {
   readonly ledger: FileLedger;
   readonly edge: Edge;
   readonly subjectKey: Uint8Array;
+  /** The newest signed tree head, if one was signed yet. */
+  readonly checkpoint?: () => CheckpointLine | undefined;
 }
 
 const filters = ['from', 'to', 'type', 'requestId', 'agency', 'system', 'decision', 'rule', 'reviewerRole', 'subjectHash', 'action', 'outcome'] as const;
@@ -73,6 +75,12 @@ export function createAuditRouter(deps: AuditApiDeps): express.Router {
   });
 
   router.get('/v1/audit/jwks.json', (_req, res) => void res.json(deps.ledger.jwks()));
+  // Public, like the keys: anyone may keep the heads, and a verifier holding one catches a cut or forked ledger.
+  router.get('/v1/audit/checkpoint', (_req, res) => {
+    const head = deps.checkpoint?.();
+    if (head === undefined) throw new FirewallError('PF_NOT_FOUND', 'No signed tree head yet: one is signed within seconds of the first entry.');
+    res.set('cache-control', 'no-store').json({ checkpoint: head.checkpoint, jws: head.jws });
+  });
   return router;
 }
 
@@ -155,4 +163,22 @@ export const auditOpenApiPaths = {
     },
   },
   '/v1/audit/jwks.json': { get: { summary: 'Public keys that sign the ledger', responses: { 200: { description: 'JWKS', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+  '/v1/audit/checkpoint': {
+    get: {
+      summary: 'The newest signed tree head (public): save it, and `firewall verify <ledger> --checkpoint <file>` fails for a ledger cut below it or forked from it',
+      responses: {
+        200: {
+          description: '{ checkpoint: { size, root (hex RFC 9162 Merkle root of entries 0 … size-1), time, kid }, jws: compact JWS (EdDSA, typ pf-ledger-checkpoint+jws) over the canonical JSON of checkpoint }',
+          content: { 'application/json': { schema: {
+            type: 'object', required: ['checkpoint', 'jws'],
+            properties: {
+              checkpoint: { type: 'object', required: ['size', 'root', 'time', 'kid'], properties: { size: { type: 'integer', minimum: 0 }, root: { type: 'string', pattern: '^[0-9a-f]{64}$' }, time: { type: 'string', format: 'date-time' }, kid: { type: 'string' } } },
+              jws: { type: 'string' },
+            },
+          } } },
+        },
+        ...errorResponses({ 404: 'No tree head signed yet (PF_NOT_FOUND)' }),
+      },
+    },
+  },
 };

@@ -16,6 +16,9 @@ export const envShape = {
   FIREWALL_AGENCY_REGISTRY: z.string().optional().describe('agency registry JSON (agency code → JWKS); unset in embedded mode = generated dev registry'),
   FIREWALL_ISSUER_REGISTRY: z.string().optional().describe('issuer registry JSON (issuer code → JWKS and the legal basis types it may certify); unset in embedded mode = generated dev issuers'),
   FIREWALL_LEDGER_KEY: z.string().optional().describe('PKCS#8 PEM Ed25519 key that signs ledger entries; unset in embedded mode = generated'),
+  FIREWALL_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100).describe('sign a tree head of the ledger at least every this many entries'),
+  FIREWALL_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000).describe('…and at least this often (ms) while entries arrive (0 = by count only); always at stop'),
+  FIREWALL_WITNESS_DIR: z.string().optional().describe('a folder outside the ledger (another disk or machine) where a witness keeps every signed tree head, refusing any that truncates or forks the ledger; unset = no witness'),
   FIREWALL_SUBJECT_KEY: z.string().optional().describe('file with the key (base64, 32+ bytes) of the keyed hash of subject ids in the ledger; embedded default generated in data/keys'),
   FIREWALL_ROLES: z.string().default('gateway,decider,ledger,releaser')
     .refine((v) => v.split(',').every((r) => ['gateway', 'decider', 'ledger', 'review', 'releaser'].includes(r.trim())), 'a comma list of gateway, decider, ledger, review, releaser')

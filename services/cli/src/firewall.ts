@@ -7,7 +7,7 @@ import {
   MemoryReplayGuard, RateLimiter, callerOf, createAuthenticator, createEdge, edgeRefusals, errorResponses, firewallRoles, methodNotAllowed, requireRole,
   type AgencyRegistry, type CredentialVerifier, type Edge, type Rate, type ReplayGuard,
 } from '@firewall/http';
-import { JWKS_FILE, KafkaLedger, KeySet, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
+import { JWKS_FILE, KafkaLedger, KeySet, WitnessFeed, loadOrCreateSigningKey, loadOrCreateSubjectKey, startLedgerService, type LedgerService } from '@firewall/ledger';
 import { startDecider, type PolicyEvaluator } from '@firewall/policy';
 import {
   createReviewRouter, loadOrCreateReviewKey, openFileCaseStore, reviewOpenApiPaths, reviewSecuritySchemes, startReviewDesk, type ReviewDesk,
@@ -20,6 +20,7 @@ import {
 } from '@firewall/releaser';
 import { appendRequestArchive } from './replay.js';
 import { auditOpenApiPaths, createAuditRouter, type AuditApiDeps } from './audit-api.js';
+import { openFolderWitness } from './witness.js';
 
 export interface FirewallDeps {
   readonly bus: Bus;
@@ -45,6 +46,10 @@ export interface FirewallDeps {
   readonly roles?: readonly Role[];
   /** Kafka mode: the ledger chains onto firewall.audit.v1 with a fenced transactional writer instead of files. */
   readonly kafkaLedger?: { readonly brokers: readonly string[]; readonly onFatal: (err: unknown) => void; readonly namespace?: string | undefined };
+  /** Signed tree heads at least every `every` entries and `intervalMs` ms while entries arrive, and at stop. */
+  readonly checkpoints?: { readonly every: number; readonly intervalMs: number };
+  /** A folder witness outside the ledger (another disk or machine): every new tree head goes there with its proof. */
+  readonly witnessDir?: string;
   /** Key of the keyed hash of subject identifiers in the ledger; embedded default $dataDir/keys/subject-hash.key (generated); Kafka mode: none unless set. */
   readonly subjectKeyPath?: string;
   /** Rule titles and sources for the oversight pages (from the bundle's annotations). */
@@ -100,21 +105,37 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
   // Every ledger instance must hash with the same key: generated only in the embedded mode, the operator's otherwise.
   const subjectKeyPath = deps.subjectKeyPath ?? (deps.kafkaLedger ? undefined : join(deps.dataDir, 'keys', 'subject-hash.key'));
   const subjectKey = runs('ledger') && subjectKeyPath ? await loadOrCreateSubjectKey(subjectKeyPath, { create: !deps.kafkaLedger }) : undefined;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const cadence = deps.checkpoints ? { checkpointEvery: deps.checkpoints.every, checkpointIntervalMs: deps.checkpoints.intervalMs } : {};
+  // The witness trusts the published ledger JWKS where there is one, else the keys of the writer beside it.
+  let writerKeys: () => Promise<KeySet> = () => KeySet.from({ keys: [] });
+  const publishedJwks = deps.release?.ledgerJwksPath;
+  const witness = runs('ledger') && deps.witnessDir
+    ? await openFolderWitness(deps.witnessDir, () => (publishedJwks ? KeySet.fromFile(publishedJwks) : writerKeys()), deps.logger, registry)
+    : undefined;
   // The ledger starts first so that it is positioned before anything it must chain is published.
   const ledger = runs('ledger') && !deps.kafkaLedger
-    ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true, ...(subjectKey ? { subjectKey } : {}) })
+    ? await startLedgerService({ bus: deps.bus, codec: deps.codec, logger: deps.logger, dir: deps.ledgerDir, keyPath: deps.ledgerKeyPath, createKey: true, options: cadence, ...(subjectKey ? { subjectKey } : {}), ...(witness ? { witness: witness.witness, onWitness: witness.onWitness } : {}) })
     : undefined;
   if (ledger) readiness.add(...ledger.health);
+  if (ledger) writerKeys = () => KeySet.from(ledger.ledger.jwks());
   let kafkaLedger: KafkaLedger | undefined;
+  let kafkaFeed: WitnessFeed | undefined;
   if (runs('ledger') && deps.kafkaLedger) {
     // Outside the embedded mode the ledger key is the operator's: it must exist, it is never generated here.
     const signer = await loadOrCreateSigningKey(deps.ledgerKeyPath, { create: false });
-    kafkaLedger = new KafkaLedger({ brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal, ...(subjectKey ? { subjectKey } : {}), ...(deps.kafkaLedger.namespace ? { namespace: deps.kafkaLedger.namespace } : {}) });
+    writerKeys = () => KeySet.from({ keys: [signer.publicJwk] });
+    const feed = witness ? new WitnessFeed({ witness: witness.witness, readLeaves: (from, to) => kafkaLedger!.readLeaves(from, to), onOutcome: witness.onWitness }) : undefined;
+    kafkaFeed = feed;
+    kafkaLedger = new KafkaLedger({
+      brokers: deps.kafkaLedger.brokers, signer, logger: deps.logger, onFatal: deps.kafkaLedger.onFatal, ...cadence,
+      ...(subjectKey ? { subjectKey } : {}), ...(deps.kafkaLedger.namespace ? { namespace: deps.kafkaLedger.namespace } : {}),
+      ...(feed ? { onAppend: (lines) => feed.appended(lines), onCheckpoint: (line) => feed.submit(line), onActive: (size) => void feed.attach(size) } : {}),
+    });
     await kafkaLedger.start();
   }
   // Oversight (metrics, dashboard, report) runs where the ledger runs, so each decision is counted once.
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   registerReadinessMetrics(registry, readiness);
   const policyData = deps.evaluator.bundle.data;
   const oversight = runs('ledger')
@@ -174,7 +195,7 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
     ...(releases ? { releases: { pending: releases, timeoutMs: releaseTimeoutMs } } : {}),
   });
   const openApi = firewallOpenApiDocument(deps.catalog, { review: Boolean(review), oversight: Boolean(oversight), audit: Boolean(ledger && subjectKey) });
-  const app = composeApp(gateway, openApi, { review, oversight, registry, edge, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, edge, subjectKey } } : {}) });
+  const app = composeApp(gateway, openApi, { review, oversight, registry, edge, logger: deps.logger, ...(ledger && subjectKey ? { audit: { ledger: ledger.ledger, edge, subjectKey, checkpoint: ledger.latestCheckpoint } } : {}) });
   await Promise.all([
     ...subscriptions, ...(ledger?.subscriptions ?? []), ...(review?.subscriptions ?? []), ...(recordSystems?.subscriptions ?? []), ...(releaser?.subscriptions ?? []),
   ].map((s) => s.ready));
@@ -201,6 +222,8 @@ export async function startFirewall(deps: FirewallDeps): Promise<RunningFirewall
       await oversight?.close();
       await ledger?.close();
       await kafkaLedger?.stop();
+      await kafkaFeed?.idle(); // the last tree head reaches the witness before the process ends
+      await witness?.close();
     },
   };
 }

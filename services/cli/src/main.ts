@@ -14,6 +14,7 @@ import { loadPolicy } from './policy-source.js';
 import { start } from './start.js';
 import { verifyCommand } from './verify.js';
 import { replayCommand } from './replay.js';
+import { witnessCommand } from './witness.js';
 
 const help: Record<string, string> = {
   main: `Usage: firewall <command> [options]
@@ -23,7 +24,8 @@ Commands:
   token --agency CODE         print a development token for a registered agency (embedded mode only)
   credential --issuer CODE --type TYPE --agency CODE [--subject ID]...   print a development legal-process credential (embedded mode only)
   conformance <folder> [--json]   decide every scenario file and compare with its expectation
-  verify <ledger folder | evidence file> [--jwks file]   verify the audit ledger offline
+  verify <ledger folder | evidence file> [--jwks file] [--checkpoint file]   verify the audit ledger offline
+  witness <witness folder> --jwks file   check the heads a witness holds; print the newest (for verify --checkpoint)
   replay --candidate <bundle> [--from D] [--to D] [folder…]   show which decisions a candidate bundle would change
   decrypt [file] [--key jwk.json]   open released records (a gateway answer, a Release or a bare JWE; stdin by default)
   report --period YYYY-MM [--format json|csv|html]   the month's transparency report (no personal data)
@@ -56,11 +58,21 @@ bundle). Prints one line per scenario and "N passed, N failed"; exits 0 only whe
 one JSON object per scenario on stdout (the summary line then goes to stderr).
 It starts after verification: a scenario's requester block and legal facts stand for what authentication and a
 legal-process credential established. Over HTTP they come only from a token and a credential, never the body.`,
-  verify: `Usage: firewall verify <ledger folder | evidence file> [--jwks file]
+  verify: `Usage: firewall verify <ledger folder | evidence file> [--jwks file] [--checkpoint file] [--trust-embedded-keys]
 
 Verifies signatures, the hash chain, checkpoints and proofs with no service running. Pass the JWKS the city
-published with --jwks: a folder's own jwks.json could have been replaced along with the entries. Exits 0 and
-prints the count verified, or exits 1 naming the first bad position and what is wrong.`,
+published with --jwks: a folder's own jwks.json could have been replaced along with the entries. An evidence
+file without --jwks fails (untrusted keys) unless --trust-embedded-keys says to accept the keys inside it.
+--checkpoint: signed tree heads kept outside the ledger (a witness's heads.ndjson, or one head saved from
+GET /v1/audit/checkpoint): a ledger shorter than a head, or with another root at its size, fails; an evidence
+file's tree head must be one of them. Exits 0 and prints the count verified, or exits 1 naming the first bad
+position and what is wrong.`,
+  witness: `Usage: firewall witness <witness folder> --jwks file
+
+Checks the signed tree heads a folder witness holds (FIREWALL_WITNESS_DIR, heads.ndjson): each is signed by a key
+of the published JWKS and proven (RFC 9162 consistency proof) to extend the one before. Prints the newest head as
+JSON on stdout (save it and pass it to "firewall verify <ledger> --checkpoint <file>"; the witness's heads.ndjson
+itself is accepted too) and a summary on stderr. Exits 1 naming the first head that does not check.`,
   report: reportHelp,
   decrypt: `Usage: firewall decrypt [file] [--key private-jwk.json]
 
@@ -86,7 +98,7 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, candidate: { type: 'string' }, key: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, period: { type: 'string' }, format: { type: 'string' } },
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, agency: { type: 'string' }, role: { type: 'string' }, jwks: { type: 'string' }, checkpoint: { type: 'string' }, 'trust-embedded-keys': { type: 'boolean' }, candidate: { type: 'string' }, key: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, period: { type: 'string' }, format: { type: 'string' } },
   });
   if (!command || command === 'help' || command === '--help' || command === '-h') return print(help.main!, 0);
   if (!help[command]) return print(`Unknown command "${command}".\n\n${help.main}`, 2, true);
@@ -127,7 +139,10 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
     }
     case 'verify':
       if (positionals.length !== 1) return print(help.verify!, 2, true);
-      return verifyCommand(positionals[0]!, values.jwks, (line) => console.log(line));
+      return verifyCommand(positionals[0]!, { jwks: values.jwks, checkpoint: values.checkpoint, trustEmbeddedKeys: values['trust-embedded-keys'] }, (line) => console.log(line));
+    case 'witness':
+      if (positionals.length !== 1 || !values.jwks) return print(help.witness!, 2, true);
+      return witnessCommand(positionals[0]!, values.jwks, (line) => console.log(line), (line) => console.error(line));
     case 'report': {
       if (!values.period) return print(help.report!, 2, true);
       const { evaluator, bundlePath } = await loadPolicy(config);

@@ -14,6 +14,7 @@ import { MemoryBus, avroCodec, createLogger, loadCatalog } from '@firewall/core'
 import { loadAgencyRegistry, statusByCode } from '@firewall/http';
 import { PolicyEvaluator, loadBundlePublicKey, loadSignedBundle, prepareEmbeddedBundle } from '@firewall/policy';
 import { reviewerAgency } from '@firewall/review';
+import { verifyLedgerFolder, type CheckpointLine, type Jwks } from '@firewall/ledger';
 import { ensureDevAgencies, mintDevToken } from './dev-keys.js';
 import { startFirewall, type RunningFirewall } from './firewall.js';
 
@@ -131,6 +132,22 @@ describe('/openapi.json and the app that serves it', () => {
     const atBound = await resolve({ outcome: 'ALLOW', note: '😀'.repeat(4000), fields: ['date_of_birth'] });
     expect(atBound.status).toBe(200);
     expect(documented('/v1/reviews/{id}/resolution', 'post')).toEqual(expect.arrayContaining([200, 400]));
+  });
+
+  it('serves the newest signed tree head to anyone (no token), as documented, and it verifies the ledger', async () => {
+    const sent = await request(firewall.app).post('/v1/requests').set('authorization', `Bearer ${await token('MPD')}`)
+      .send({ purpose: { code: 'CODE_ENFORCEMENT' }, system: 'parking', fields: ['plate_read'] });
+    expect(sent.status).toBeLessThan(500);
+    await bus.settled();
+    const signed = await firewall.ledger!.ledger.checkpoint();
+    const res = await request(firewall.app).get('/v1/audit/checkpoint');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(Object.keys(res.body as object).sort()).toEqual(['checkpoint', 'jws']);
+    expect((res.body as { checkpoint: { size: number } }).checkpoint.size).toBe(signed?.checkpoint.size ?? firewall.ledger!.ledger.size);
+    expect(documented('/v1/audit/checkpoint', 'get')).toEqual([200, 404]);
+    const jwks = (await request(firewall.app).get('/v1/audit/jwks.json')).body as Jwks;
+    expect(await verifyLedgerFolder(join(dataDir, 'ledger'), { jwks, checkpoint: [res.body as CheckpointLine] })).toMatchObject({ ok: true, witnessed: 1 });
   });
 
   it('answers 405 with Allow for a method a documented path does not have, and 204 to OPTIONS', async () => {

@@ -46,6 +46,8 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     ledgerDir: join(dataDir, 'ledger'),
     ledgerKeyPath: config.FIREWALL_LEDGER_KEY ?? join(dataDir, 'keys', 'ledger-signing.key.pem'),
     decisionTimeoutMs: config.DECISION_TIMEOUT_MS,
+    checkpoints: { every: config.FIREWALL_CHECKPOINT_EVERY, intervalMs: config.FIREWALL_CHECKPOINT_INTERVAL_MS },
+    ...(config.FIREWALL_WITNESS_DIR ? { witnessDir: config.FIREWALL_WITNESS_DIR } : {}),
     maxTokenLifetimeSeconds: config.TOKEN_MAX_LIFETIME_SECONDS,
     limits: { perAgency: config.RATE_LIMIT_PER_AGENCY, perSource: config.RATE_LIMIT_PER_SOURCE },
     roles: embedded ? undefined : config.FIREWALL_ROLES,
@@ -70,6 +72,7 @@ export async function start(config: FirewallConfig, out: (line: string) => void,
     : `Sanctuary firewall over Kafka at ${config.KAFKA_BROKERS}.`);
   out(`  policy: ${note}`);
   out(embedded ? `  ledger: ${join(dataDir, 'ledger')}   agencies: ${registryPath}` : `  ledger: ${firewall.kafkaLedger ? `firewall.audit.v1 (${firewall.kafkaLedger.role})` : 'run by another process'}   agencies: ${registryPath}`);
+  out(`  signed tree heads: every ${config.FIREWALL_CHECKPOINT_EVERY} entries or ${config.FIREWALL_CHECKPOINT_INTERVAL_MS} ms and at stop; witness: ${config.FIREWALL_WITNESS_DIR ?? 'none (FIREWALL_WITNESS_DIR unset: a cut ledger tail is caught only by a head saved from GET /v1/audit/checkpoint)'}`);
   out(`  legal-process issuers: ${issuerRegistryPath ?? 'none (FIREWALL_ISSUER_REGISTRY unset)'}`);
   out(`  listening on http://${config.HOST}:${port}  (GET /healthz, /openapi.json${firewall.oversight ? ', /oversight (dashboard for the council)' : ''}; /metrics for an OPERATOR token)`);
   if (metricsServer) out(`  metrics for Prometheus (internal, no token): http://${config.FIREWALL_METRICS_HOST}:${config.FIREWALL_METRICS_PORT}/metrics`);

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { canonicalJson, isHex64 } from './canonical.js';
+import { LedgerError } from './errors.js';
 import { checkJws, type KeySet, type SignatureProblem } from './keys.js';
 import { verifyConsistency } from './merkle.js';
 import type { Signer } from './signer/signer.js';
@@ -63,7 +65,7 @@ export function parseCheckpointLine(text: string): CheckpointLine {
 
 /** Checks a checkpoint's signature, and that the signing kid is the one the body names. */
 export async function checkCheckpoint(line: CheckpointLine, keys: KeySet): Promise<SignatureProblem | null> {
-  const problem = await checkJws(line.jws, canonicalJson(line.checkpoint), CHECKPOINT_TYP, keys);
+  const problem = await checkJws(line.jws, canonicalJson(line.checkpoint), CHECKPOINT_TYP, keys, { size: line.checkpoint.size, time: line.checkpoint.time });
   if (problem !== null) return problem;
   const header = JSON.parse(Buffer.from(line.jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
   return header.kid === line.checkpoint.kid ? null : { problem: 'bad_signature', detail: 'checkpoint kid differs from its signing kid' };
@@ -116,4 +118,31 @@ export async function verifyCheckpointConsistency(
     Buffer.from(later.checkpoint.root, 'hex'),
   );
   return ok ? { ok: true } : { ok: false, detail: 'consistency proof does not verify' };
+}
+
+/**
+ * Signed tree heads kept outside the ledger (a witness's file, or one head saved from GET /v1/audit/checkpoint):
+ * one CheckpointLine as JSON (pretty-printed or not), or one per line. Throws a TypeError naming the bad line.
+ */
+export async function readTreeHeads(path: string): Promise<CheckpointLine[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new LedgerError('PF_LEDGER_NOT_FOUND', 'cannot read the signed tree head file', { cause: err, details: [path] });
+  }
+  try {
+    return [parseCheckpointLine(text)];
+  } catch {
+    // Not one JSON document: one head per line.
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new LedgerError('PF_LEDGER_CORRUPT', 'the signed tree head file is empty', { details: [path] });
+  return lines.map((l, i) => {
+    try {
+      return parseCheckpointLine(l);
+    } catch (err) {
+      throw new LedgerError('PF_LEDGER_CORRUPT', `line ${i + 1} of the signed tree head file: ${(err as Error).message}`, { details: [path] });
+    }
+  });
 }

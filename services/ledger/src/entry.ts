@@ -110,5 +110,5 @@ export function parseStoredLine(text: string): StoredLine {
 export async function checkStoredLine(line: StoredLine, keys: KeySet): Promise<SignatureProblem | null> {
   const text = canonicalJson(line.entry);
   if (sha256Hex(text) !== line.hash) return { problem: 'changed', detail: 'hash does not match the entry' };
-  return checkJws(line.jws, text, ENTRY_TYP, keys);
+  return checkJws(line.jws, text, ENTRY_TYP, keys, { seq: line.entry.seq, time: line.entry.time });
 }

@@ -7,6 +7,7 @@ import { isHex64 } from './canonical.js';
 import { KeySet } from './keys.js';
 import { CHECKPOINTS_FILE, JWKS_FILE, ledgerLines } from './layout.js';
 import { consistencyProof, inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.js';
+import { WitnessedHeads } from './witnessed.js';
 import { failure, trustedKeys, type VerifyOptions, type VerifyResult } from './result.js';
 import type { Jwks } from './signer/signer.js';
 
@@ -114,7 +115,8 @@ export async function verifyEvidence(file: string, options: VerifyOptions = {}):
 /**
  * Checks the checkpoint's signature, then for each entry: hash, signature, key, request, order, and its inclusion
  * proof to the checkpoint root. Proves that these entries are in the signed ledger unchanged; it cannot prove that
- * no other entry about the request exists.
+ * no other entry about the request exists. With `checkpoint` (the heads a witness holds) the file's tree head must
+ * be one of them: the entries are then in the tree the witness saw, not in a tree made up for the file.
  */
 export async function verifyEvidenceContent(value: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
   const ev = value as Partial<Record<keyof Evidence, unknown>> | null;
@@ -131,7 +133,16 @@ export async function verifyEvidenceContent(value: unknown, options: VerifyOptio
   }
   const { size } = cp.checkpoint;
   const cpProblem = await checkCheckpoint(cp, keys);
-  if (cpProblem !== null) return failure(size, cpProblem.problem === 'unknown_key' ? 'unknown_key' : 'bad_checkpoint', cpProblem.detail);
+  if (cpProblem !== null) return failure(size, cpProblem.problem === 'unknown_key' || cpProblem.problem === 'key_not_valid' ? cpProblem.problem : 'bad_checkpoint', cpProblem.detail);
+  const witnessed = await WitnessedHeads.load(options.checkpoint, keys);
+  if (witnessed !== null && !(witnessed instanceof WitnessedHeads)) return witnessed;
+  const heads = witnessed?.at(size);
+  if (heads?.length === 0) {
+    return failure(size, 'bad_checkpoint', `the evidence's tree head covers ${size} entries; no witnessed tree head has that size, so inclusion in the witnessed tree is not proven`);
+  }
+  if (heads?.some((h) => h.checkpoint.root !== cp.checkpoint.root)) {
+    return failure(size, 'forked', `the evidence's tree head of ${size} entries has another root than the witnessed one: a forked ledger`);
+  }
   const root = Buffer.from(cp.checkpoint.root, 'hex');
   let previous = -1;
   for (const [i, item] of (ev.entries as unknown[]).entries()) {
@@ -153,5 +164,8 @@ export async function verifyEvidenceContent(value: unknown, options: VerifyOptio
     }
     previous = seq;
   }
-  return { ok: true, entries: ev.entries.length, checkpoints: 1, tornTailIgnored: false };
+  return {
+    ok: true, entries: ev.entries.length, checkpoints: 1, tornTailIgnored: false,
+    ...(witnessed === null ? {} : { witnessed: witnessed.count }), ...(options.jwks === undefined ? { embeddedKeysTrusted: true as const } : {}),
+  };
 }

@@ -15,9 +15,9 @@ import { snapshot, type LedgerEvent, type Pending } from './ledger-event.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface LedgerOptions {
-  /** Write a signed checkpoint at least every this many entries. Default 1000. */
+  /** Write a signed checkpoint at least every this many entries. Default 100. */
   readonly checkpointEvery?: number;
-  /** …and at least this often while entries arrive (ms, 0 = never by time). Default 60 000. */
+  /** …and at least this often while entries arrive (ms, 0 = never by time). Default 5 000. */
   readonly checkpointIntervalMs?: number;
   /** Start a new segment file after this many entries (soft: a batch is never split). Default 10 000: open reads the last segment whole. */
   readonly segmentEntries?: number;
@@ -25,6 +25,8 @@ export interface LedgerOptions {
   readonly previousSigners?: readonly Signer[];
   /** Called after each checkpoint is durable, e.g. to publish it off the machine. */
   readonly onCheckpoint?: (line: CheckpointLine) => void;
+  /** Called with each batch of entries once durable, before the checkpoints it made due (a witness feed's leaves). */
+  readonly onAppend?: (lines: readonly StoredLine[]) => void;
   readonly now?: () => Date;
 }
 
@@ -50,7 +52,7 @@ export class FileLedger {
   readonly status: OpenStatus;
   #signer: Signer;
   #keys: KeySet;
-  readonly #opts: Required<Omit<LedgerOptions, 'onCheckpoint' | 'previousSigners'>> & Pick<LedgerOptions, 'onCheckpoint'>;
+  readonly #opts: Required<Omit<LedgerOptions, 'onCheckpoint' | 'onAppend' | 'previousSigners'>> & Pick<LedgerOptions, 'onCheckpoint' | 'onAppend'>;
   readonly #lock: LedgerLock;
   #segment: Segment;
   #segmentFh: FileHandle;
@@ -65,6 +67,8 @@ export class FileLedger {
   readonly #queue: WriteQueue<Pending, StoredLine>;
   #closing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** The latest time written, so that a retired key's end is after everything it signed, whatever the clock did. */
+  #lastTime: number;
 
   private constructor(init: {
     dir: string; signer: Signer; keys: KeySet; opts: LedgerOptions; lock: LedgerLock; segment: Segment;
@@ -78,11 +82,12 @@ export class FileLedger {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new RangeError(`${name} must be a positive integer`);
     }
     this.#opts = {
-      checkpointEvery: o.checkpointEvery ?? 1000,
-      checkpointIntervalMs: o.checkpointIntervalMs ?? 60_000,
+      checkpointEvery: o.checkpointEvery ?? 100,
+      checkpointIntervalMs: o.checkpointIntervalMs ?? 5_000,
       segmentEntries: o.segmentEntries ?? 10_000,
       now: o.now ?? (() => new Date()),
       onCheckpoint: o.onCheckpoint,
+      onAppend: o.onAppend,
     };
     this.#lock = init.lock;
     this.#segment = init.segment;
@@ -94,6 +99,7 @@ export class FileLedger {
     this.#checkpointSize = init.state.lastCheckpoint?.checkpoint.size ?? 0;
     this.#segmentBytes = init.segmentBytes;
     this.#checkpointBytes = init.checkpointBytes;
+    this.#lastTime = lastTimeOf(init.state);
     this.status = init.status;
     this.#queue = new WriteQueue((items) => this.#write(items, this.#signer));
   }
@@ -120,7 +126,9 @@ export class FileLedger {
       if (state.size < segment.firstSeq) {
         throw new LedgerError('PF_LEDGER_CORRUPT', 'entries are missing before the last segment', { details: [segment.path, `position ${state.size}`] });
       }
-      const keys = await publishKeys(dir, [signer], folderKeys);
+      // A key new to the folder is valid from the next position on (a rotation below narrows it further).
+      const from = { seq: state.size, time: (options.now ?? (() => new Date()))().toISOString() };
+      const keys = await publishKeys(dir, [signer], folderKeys, from);
       const segmentFh = await open(segment.path, 'a', 0o640);
       handles.push(segmentFh);
       const checkpointFh = await open(join(dir, CHECKPOINTS_FILE), 'a', 0o640);
@@ -236,9 +244,9 @@ export class FileLedger {
   }
 
   /** Builds, signs and durably writes entries, then any checkpoints they made due. Runs only inside the queue. */
-  async #write(events: readonly Pending[], signer: Signer): Promise<StoredLine[]> {
+  async #write(events: readonly Pending[], signer: Signer, at?: Date): Promise<StoredLine[]> {
     if (events.length === 0) return [];
-    const time = this.#opts.now().toISOString();
+    const time = (at ?? this.#clock()).toISOString();
     let prevHash = this.#headHash;
     const texts: string[] = [];
     const entries = events.map((ev, i): LedgerEntry => {
@@ -266,18 +274,19 @@ export class FileLedger {
     }
     this.#size += lines.length;
     this.#headHash = prevHash;
+    this.#opts.onAppend?.(lines);
     // The entries are durable whatever happens to their checkpoint; a failed checkpoint write stops the queue.
-    for (const d of due) await this.#writeCheckpoint(d.size, d.root, d.peaks, signer).catch(() => undefined);
+    for (const d of due) await this.#writeCheckpoint(d.size, d.root, d.peaks, signer, at).catch(() => undefined);
     return lines;
   }
 
-  async #checkpointIfBehind(signer: Signer): Promise<CheckpointLine | null> {
+  async #checkpointIfBehind(signer: Signer, at?: Date): Promise<CheckpointLine | null> {
     if (this.#size === this.#checkpointSize) return null;
-    return this.#writeCheckpoint(this.#size, this.#frontier.root(), [...this.#frontier.peaks], signer);
+    return this.#writeCheckpoint(this.#size, this.#frontier.root(), [...this.#frontier.peaks], signer, at);
   }
 
-  async #writeCheckpoint(size: number, root: Uint8Array, peaks: Uint8Array[], signer: Signer): Promise<CheckpointLine> {
-    const line = await signCheckpoint(size, root, signer, this.#opts.now(), peaks);
+  async #writeCheckpoint(size: number, root: Uint8Array, peaks: Uint8Array[], signer: Signer, at?: Date): Promise<CheckpointLine> {
+    const line = await signCheckpoint(size, root, signer, at ?? this.#clock(), peaks);
     const data = serializeCheckpoint(line) + '\n';
     await this.#durably(() => appendDurably(this.#checkpointFh, data));
     this.#checkpointBytes += Buffer.byteLength(data);
@@ -301,13 +310,30 @@ export class FileLedger {
 
   async #rotate(oldSigner: Signer, next: Signer, previousKid: string): Promise<StoredLine> {
     if (next.kid === previousKid) throw new LedgerError('PF_LEDGER_KEY', 'the new key is the current key');
-    this.#keys = await publishKeys(this.dir, [next, oldSigner], this.#keys);
+    // The old key's interval ends with the KEY_ROTATION entry it signs and the head over it (or, when it is not
+    // at hand and the new key signs that entry, just before it); the new key's begins after. Published first.
+    this.#clock();
+    const at = new Date(this.#lastTime);
+    const seq = this.#size;
+    const announced = oldSigner.kid === previousKid;
+    const bounds = new Map([
+      [previousKid, { lastSeq: announced ? seq : seq - 1, validUntil: at.toISOString() }],
+      [next.kid, { firstSeq: announced ? seq + 1 : seq, validFrom: at.toISOString() }],
+    ]);
+    this.#keys = await publishKeys(this.dir, [next, oldSigner], this.#keys, undefined, bounds);
     const summary = { previousKid, newKid: next.kid };
     const event: Pending = { type: 'KEY_ROTATION', requestId: null, eventDigest: digestEvent(summary), policyRevision: null, summary };
-    const [line] = await this.#write([event], oldSigner);
-    await this.#checkpointIfBehind(oldSigner);
+    const [line] = await this.#write([event], oldSigner, at);
+    await this.#checkpointIfBehind(oldSigner, at);
     this.#signer = next;
     return line as StoredLine;
+  }
+
+  /** Now, remembered: the latest time written so far is kept. */
+  #clock(): Date {
+    const now = this.#opts.now();
+    this.#lastTime = Math.max(now.getTime(), this.#lastTime);
+    return now;
   }
 
   /** A failed write leaves the file in an unknown state: stop taking appends until restore() (or a reopen) recovers the tail. */
@@ -321,6 +347,10 @@ export class FileLedger {
       throw failed;
     }
   }
+}
+
+function lastTimeOf(state: RecoveredState): number {
+  return Math.max(Date.parse(state.head?.entry.time ?? '') || 0, Date.parse(state.lastCheckpoint?.checkpoint.time ?? '') || 0);
 }
 
 /** `open(dir, signer, opts)`: FileLedger.open as a function. */

@@ -9,7 +9,8 @@
  *
  * Trust: verify with the JWKS the city published (`{ jwks }`). The folder's own jwks.json only shows the ledger
  * agrees with itself: whoever controls the folder can replace that file and re-sign every entry with their key.
- * Entries removed after the newest checkpoint are invisible offline; publish checkpoints (onCheckpoint) elsewhere.
+ * Entries removed after the newest checkpoint are invisible from the folder alone: every new signed tree head goes
+ * to a witness (witness.ts) with its consistency proof, and `verify` with the witness's heads catches the cut.
  */
 export { canonicalBytes, canonicalJson, digestEvent, sha256, sha256Hex } from './canonical.js';
 export { ledgerErrorCodes, LedgerError, isLedgerError, type LedgerErrorCode } from './errors.js';
@@ -28,11 +29,11 @@ export { FileLedger, openLedger, type LedgerOptions, type OpenStatus } from './f
 export type { LedgerEvent } from './ledger-event.js';
 export type { TailRepair } from './recovery.js';
 export {
-  EMPTY_ROOT, MerkleFrontier, consistencyProof, inclusionProof, leafHash, merkleRoot, nodeHash,
+  EMPTY_ROOT, MerkleFrontier, consistencyProof, consistencyProofFrom, inclusionProof, leafHash, merkleRoot, nodeHash,
   verifyConsistency, verifyInclusion,
 } from './merkle.js';
 export {
-  CHECKPOINT_TYP, parseCheckpointLine, verifyCheckpointConsistency,
+  CHECKPOINT_TYP, parseCheckpointLine, readTreeHeads, serializeCheckpoint, signCheckpoint, verifyCheckpointConsistency,
   type CheckpointBody, type CheckpointLine,
 } from './checkpoint.js';
 export { verifyLedgerFolder, verifyPath } from './verify.js';
@@ -47,3 +48,8 @@ export { exportAuditTopic, fromAuditEntry, readAuditTopic, recoverHead, genesisH
 export { KafkaLedger, type KafkaLedgerOptions, type LedgerRole } from './kafka-ledger.js';
 export { ledgerEntries, matches, searchLedger, type AuditPage, type AuditQuery } from './audit-search.js';
 export { loadOrCreateSubjectKey } from './subject-key.js';
+export {
+  FolderWitness, WITNESS_FILE, checkWitnessFolder, readWitnessFile,
+  type FolderWitnessOptions, type Witness, type WitnessCheck, type WitnessedLine,
+} from './witness.js';
+export { WitnessFeed, folderLeaves, type WitnessFeedOptions, type WitnessOutcome } from './witness-feed.js';

@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } 
 import { avroCodec, inNamespace, internalTopics, topics, type Logger } from '@firewall/core';
 import { GENESIS_HASH, sealEntry, type LedgerEntry, type StoredLine } from './entry.js';
 import { chainedTopics, deadLetterEvent, ledgerConsumerName, ledgerEventFor, type ChainedTopic } from './events.js';
-import { recoverHead, type ChainHead } from './kafka-chain.js';
+import { readAuditTopic, recoverHead, type ChainHead } from './kafka-chain.js';
 import { lockAssigner } from './lock-assigner.js';
 import { serializeCheckpoint, signCheckpoint, type CheckpointLine } from './checkpoint.js';
 import { MerkleFrontier, leafHash } from './merkle.js';
@@ -21,10 +21,16 @@ export interface KafkaLedgerOptions {
   readonly sessionTimeoutMs?: number;
   /** Called when this writer lost its right to append (fenced, or the chain cannot be extended): stop the process. */
   readonly onFatal?: (err: unknown) => void;
-  /** Sign a Merkle checkpoint at least every this many entries (default 1000)… */
+  /** Sign a Merkle checkpoint at least every this many entries (default 100)… */
   readonly checkpointEvery?: number;
-  /** …and at least this often while entries arrive (default 60 s). */
+  /** …and at least this often while entries arrive (default 5 s); and once more at stop. */
   readonly checkpointIntervalMs?: number;
+  /** Called with each committed batch of entries, before the tree heads committed with it (a witness feed's leaves). */
+  readonly onAppend?: (lines: readonly StoredLine[]) => void;
+  /** Called when this instance became the writer, with the chain's size, before it chains anything. */
+  readonly onActive?: (size: number) => void;
+  /** Called with each committed tree head, e.g. to send it to a witness. */
+  readonly onCheckpoint?: (line: CheckpointLine) => void;
   /** Key of the keyed hash of subject identifiers; without it no subject hashes are kept. */
   readonly subjectKey?: Uint8Array;
   /** Prefix for topics, groups and the transactional id (see inNamespace); unset in production. */
@@ -54,6 +60,9 @@ export class KafkaLedger {
   #inputs: Consumer | undefined;
   #producer: Producer | undefined;
   #becoming: Promise<void> | undefined;
+  /** Batches and idle-time tree heads take turns: one transaction at a time on the one producer. */
+  #turn: Promise<unknown> = Promise.resolve();
+  #headTimer: NodeJS.Timeout | undefined;
   appended = 0;
 
   constructor(options: KafkaLedgerOptions) {
@@ -105,8 +114,12 @@ export class KafkaLedger {
   }
 
   async stop(): Promise<void> {
+    const wasActive = this.#role === 'active';
     this.#role = 'stopped';
+    clearInterval(this.#headTimer);
     await this.#inputs?.disconnect();
+    // A signed head for the last entries, so that a witness covers everything this writer chained.
+    if (wasActive) await this.#exclusive(() => this.#finalHead()).catch((err: unknown) => this.#log.warn({ err }, 'no final tree head at stop'));
     await this.#producer?.disconnect();
     await this.#lock?.disconnect();
   }
@@ -131,6 +144,7 @@ export class KafkaLedger {
     this.#frontier = frontier;
     this.#checkpointed = checkpointed;
     this.#log.info({ entries, seq: head.seq }, 'ledger active: chain head recovered from the audit topic');
+    this.#options.onActive?.(frontier.size);
     // A short session: when an active writer dies, its successor's join waits for this long at most.
     const inputs = this.#kafka.consumer({ groupId: this.#group, readUncommitted: false, maxWaitTimeInMs: 500, sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000, rebalanceTimeout: 15_000, heartbeatInterval: 1_000 });
     this.#inputs = inputs;
@@ -140,8 +154,17 @@ export class KafkaLedger {
     });
     await inputs.connect();
     await inputs.subscribe({ topics: chainedTopics.map((t) => this.#name(t)), fromBeginning: true });
-    await inputs.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#chainBatch(payload) });
+    await inputs.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.#exclusive(() => this.#chainBatch(payload)) });
     this.#role = 'active';
+    // A head within the interval even when no batch comes after the last entries.
+    const interval = this.#options.checkpointIntervalMs ?? 5_000;
+    if (interval > 0) {
+      this.#headTimer = setInterval(() => {
+        if (this.#role !== 'active' || Date.now() - this.#checkpointedAt < interval) return;
+        void this.#exclusive(() => this.#finalHead()).catch((err: unknown) => (isFenced(err) ? this.#fatal(err) : this.#log.warn({ err }, 'no tree head this interval')));
+      }, interval);
+      this.#headTimer.unref();
+    }
   }
 
   /** One input batch → entries + dead letters + input offsets, in one transaction. */
@@ -187,6 +210,8 @@ export class KafkaLedger {
       this.#checkpointedAt = Date.now();
     }
     this.appended += entries.length;
+    if (entries.length) this.#options.onAppend?.(entries);
+    for (const c of checkpoints) this.#options.onCheckpoint?.(c);
     resolveOffset(last.offset);
     await heartbeat();
   }
@@ -204,7 +229,7 @@ export class KafkaLedger {
 
   /** The tree with the batch's entries, and a signed head at every `checkpointEvery` entries (or when the interval passed). */
   async #extendTree(entries: readonly StoredLine[]): Promise<{ frontier: MerkleFrontier; checkpoints: CheckpointLine[] }> {
-    const every = this.#options.checkpointEvery ?? 1000;
+    const every = this.#options.checkpointEvery ?? 100;
     const frontier = this.#frontier.clone();
     const checkpoints: CheckpointLine[] = [];
     let last = this.#checkpointed;
@@ -216,8 +241,39 @@ export class KafkaLedger {
       frontier.append(leafHash(e.hash));
       if (frontier.size - last >= every) await sign();
     }
-    if (frontier.size > last && Date.now() - this.#checkpointedAt >= (this.#options.checkpointIntervalMs ?? 60_000)) await sign();
+    if (frontier.size > last && Date.now() - this.#checkpointedAt >= (this.#options.checkpointIntervalMs ?? 5_000)) await sign();
     return { frontier, checkpoints };
+  }
+
+  async #finalHead(): Promise<void> {
+    if (this.#producer === undefined || this.#frontier.size <= this.#checkpointed) return;
+    const head = await signCheckpoint(this.#frontier.size, this.#frontier.root(), this.#options.signer, this.#options.now?.() ?? new Date(), [...this.#frontier.peaks]);
+    const transaction = await this.#producer.transaction();
+    try {
+      await transaction.send({ topic: this.#name(internalTopics.checkpoints), acks: -1, messages: [{ key: 'checkpoint', value: serializeCheckpoint(head) }] });
+      await transaction.commit();
+    } catch (err) {
+      await transaction.abort().catch(() => undefined);
+      throw err;
+    }
+    this.#checkpointed = head.checkpoint.size;
+    this.#checkpointedAt = Date.now();
+    this.#options.onCheckpoint?.(head);
+  }
+
+  /** Leaf hashes of the committed entries from … to-1, read back from the audit topic (a witness feed's fallback). */
+  async readLeaves(from: number, to: number): Promise<Uint8Array[]> {
+    const leaves: Uint8Array[] = [];
+    await readAuditTopic(this.#kafka, (entry) => {
+      if (entry.seq >= from && entry.seq < to) leaves.push(leafHash(entry.hash));
+    }, { namespace: this.#options.namespace });
+    if (leaves.length !== to - from) throw new Error(`the audit topic does not hold entries ${from}–${to - 1}`);
+    return leaves;
+  }
+
+  /** Entries chained so far (the tree size); valid once active. */
+  get size(): number {
+    return this.#frontier.size;
   }
 
   async #seal(head: ChainHead, event: LedgerEvent): Promise<StoredLine> {
@@ -228,9 +284,16 @@ export class KafkaLedger {
     return sealEntry(entry, this.#options.signer);
   }
 
+  #exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#turn.then(run);
+    this.#turn = next.catch(() => undefined);
+    return next;
+  }
+
   #fatal(err: unknown): void {
     if (this.#role === 'stopped') return;
     this.#role = 'stopped';
+    clearInterval(this.#headTimer);
     this.#log.error({ err }, 'ledger writer stopped: it may no longer append');
     this.#options.onFatal?.(err);
   }

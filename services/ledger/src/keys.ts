@@ -8,8 +8,56 @@ import { ed25519Kid, jwksOf, type Ed25519PublicJwk, type Jwks, type Signer } fro
 
 /** Why a signed object failed, in the verifier's vocabulary. */
 export interface SignatureProblem {
-  readonly problem: 'changed' | 'malformed' | 'unknown_key' | 'bad_signature';
+  readonly problem: 'changed' | 'malformed' | 'unknown_key' | 'bad_signature' | 'key_not_valid';
   readonly detail: string;
+}
+
+/**
+ * A ledger key's validity, as members of its JWK. Positions are the authority: the chain and the witnessed tree
+ * heads fix where each entry sits, while an entry's time is only what its signer wrote. So a key signs entries
+ * `firstSeq` … `lastSeq` (inclusive) and tree heads covering no entry outside them. Time bounds nothing signed
+ * after `validUntil` (the ledger sets it to the latest time it wrote, so a clock step cannot make it fail); a
+ * `validFrom` is informative only, since a clock stepping back would date a new key's first entries before it, and
+ * the position bound already says where it starts. Members, not `nbf`/`exp`: those
+ * are JWT claims (RFC 7519) that a JWKS reader would not apply to a key, and they cannot say a position.
+ * A key without members (published before intervals existed) is unbounded.
+ */
+export interface KeyValidity {
+  readonly validFrom?: string;
+  readonly validUntil?: string;
+  readonly firstSeq?: number;
+  readonly lastSeq?: number;
+}
+
+/** Where a signature sits: an entry's position or a tree head's size, and the time it states. */
+export type SignedAt = { readonly seq: number; readonly time: string } | { readonly size: number; readonly time: string };
+
+const isTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
+const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function validityOf(k: Record<string, unknown>, kid: string): KeyValidity {
+  const v: Record<string, string | number> = {};
+  for (const [name, ok] of [['validFrom', isTime], ['validUntil', isTime], ['firstSeq', isPosition], ['lastSeq', isPosition]] as const) {
+    if (k[name] === undefined) continue;
+    // A bound that cannot be read must not read as no bound.
+    if (!ok(k[name])) throw new LedgerError('PF_LEDGER_JWKS', `key ${kid}: ${name} is malformed`);
+    v[name] = k[name] as string | number;
+  }
+  return v;
+}
+
+/** Why `at` is outside the key's interval, or null. */
+export function outsideValidity(v: KeyValidity, at: SignedAt, kid: string): string | null {
+  if ('seq' in at) {
+    if (v.firstSeq !== undefined && at.seq < v.firstSeq) return `entry ${at.seq} is signed by kid ${kid}, whose first position is ${v.firstSeq}`;
+    if (v.lastSeq !== undefined && at.seq > v.lastSeq) return `entry ${at.seq} is signed by kid ${kid}, retired after position ${v.lastSeq}`;
+  } else {
+    if (v.firstSeq !== undefined && at.size <= v.firstSeq) return `tree head of ${at.size} entries is signed by kid ${kid}, whose first position is ${v.firstSeq}`;
+    if (v.lastSeq !== undefined && at.size > v.lastSeq + 1) return `tree head of ${at.size} entries is signed by kid ${kid}, retired after position ${v.lastSeq}`;
+  }
+  const time = Date.parse(at.time);
+  if (v.validUntil !== undefined && !(time <= Date.parse(v.validUntil))) return `signed at ${at.time} by kid ${kid}, valid until ${v.validUntil}`;
+  return null;
 }
 
 /**
@@ -32,7 +80,7 @@ export class KeySet {
       const k = key as Record<string, unknown> | null;
       if (k?.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.x !== 'string' || 'd' in k) continue;
       const kid = await ed25519Kid(k.x);
-      map.set(kid, { kty: 'OKP', crv: 'Ed25519', x: k.x, kid, alg: 'EdDSA', use: 'sig' });
+      map.set(kid, { kty: 'OKP', crv: 'Ed25519', x: k.x, kid, alg: 'EdDSA', use: 'sig', ...validityOf(k, kid) });
     }
     return new KeySet(map);
   }
@@ -63,11 +111,26 @@ export class KeySet {
     return jwksOf(this.#jwks.values());
   }
 
-  /** A KeySet with these keys added. */
+  /** A KeySet with these keys added; a key it already holds keeps its validity interval. */
   with(keys: Iterable<Ed25519PublicJwk>): KeySet {
     const map = new Map(this.#jwks);
-    for (const key of keys) map.set(key.kid, key);
+    for (const key of keys) map.set(key.kid, { ...map.get(key.kid), ...key });
     return new KeySet(map);
+  }
+
+  /** A KeySet with these bounds set on keys it holds. */
+  withValidity(changes: ReadonlyMap<string, KeyValidity>): KeySet {
+    const map = new Map(this.#jwks);
+    for (const [kid, v] of changes) {
+      const key = map.get(kid);
+      if (key !== undefined) map.set(kid, { ...key, ...v });
+    }
+    return new KeySet(map);
+  }
+
+  validity(kid: string): KeyValidity {
+    const { validFrom, validUntil, firstSeq, lastSeq } = this.#jwks.get(kid) ?? {};
+    return { ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}), ...(firstSeq !== undefined ? { firstSeq } : {}), ...(lastSeq !== undefined ? { lastSeq } : {}) };
   }
 
   key(kid: string): Promise<CryptoKey> | undefined {
@@ -101,7 +164,7 @@ export function jwsKid(jws: string): string | undefined {
  * Checks that a compact JWS signs exactly `payload` (the canonical text the verifier rebuilt), with `typ`, by a
  * key in `keys`. Order matters: a changed payload is reported as changed even though its signature also fails.
  */
-export async function checkJws(jws: string, payload: string, typ: string, keys: KeySet): Promise<SignatureProblem | null> {
+export async function checkJws(jws: string, payload: string, typ: string, keys: KeySet, at?: SignedAt): Promise<SignatureProblem | null> {
   const parts = jws.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
     return { problem: 'malformed', detail: 'not a compact JWS' };
@@ -118,10 +181,11 @@ export async function checkJws(jws: string, payload: string, typ: string, keys: 
   if (key === undefined) return { problem: 'unknown_key', detail: `kid ${header.kid} is not in the JWKS` };
   try {
     await compactVerify(jws, await key, { algorithms: ['EdDSA'] });
-    return null;
   } catch {
     return { problem: 'bad_signature', detail: `signature does not verify with kid ${header.kid}` };
   }
+  const outside = at === undefined ? null : outsideValidity(keys.validity(header.kid), at, header.kid);
+  return outside === null ? null : { problem: 'key_not_valid', detail: outside };
 }
 
 /** The keys in a ledger folder's jwks.json (none if it has no such file). */
@@ -137,12 +201,20 @@ export async function readFolderKeys(dir: string): Promise<KeySet> {
 
 /**
  * Makes sure the folder's jwks.json lists these signers' keys, keeping every key it had (`current`, as read with
- * readFolderKeys), before any of them signs there. Returns the folder's keys after.
+ * readFolderKeys), before any of them signs there; a key new to the folder is valid from `from` (the next position
+ * and now), and `bounds` set or move other keys' bounds (a rotation). Returns the folder's keys after.
  */
-export async function publishKeys(dir: string, signers: readonly Signer[], current: KeySet): Promise<KeySet> {
+export async function publishKeys(
+  dir: string,
+  signers: readonly Signer[],
+  current: KeySet,
+  from?: { readonly seq: number; readonly time: string },
+  bounds: ReadonlyMap<string, KeyValidity> = new Map(),
+): Promise<KeySet> {
   const missing = signers.filter((s) => !current.has(s.kid));
-  if (missing.length === 0) return current;
-  const next = current.with(missing.map((s) => s.publicJwk));
+  if (missing.length === 0 && bounds.size === 0) return current;
+  const fresh = new Map(from === undefined ? [] : missing.map((s) => [s.kid, { firstSeq: from.seq, validFrom: from.time }] as const));
+  const next = current.with(missing.map((s) => s.publicJwk)).withValidity(new Map([...fresh, ...bounds]));
   await writeFileAtomic(join(dir, JWKS_FILE), JSON.stringify(next.jwks, null, 2) + '\n');
   return next;
 }

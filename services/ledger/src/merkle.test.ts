@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  EMPTY_ROOT, MerkleFrontier, consistencyProof, inclusionProof, leafHash, merkleRoot, nodeHash, verifyConsistency, verifyInclusion,
+  EMPTY_ROOT, MerkleFrontier, consistencyProof, consistencyProofFrom, inclusionProof, leafHash, merkleRoot, nodeHash, verifyConsistency, verifyInclusion,
 } from './merkle.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -85,6 +85,18 @@ describe('merkle tree (RFC 6962)', () => {
       expect(verifyConsistency(n, n, [], root2, root2)).toBe(true);
       expect(verifyConsistency(0, n, [], EMPTY_ROOT, root2)).toBe(false);
     }
+  });
+
+  it('when a consistency proof is built from the old peaks and the new leaves only, then it equals the one built from every leaf', () => {
+    for (let n = 1; n <= 40; n++) {
+      for (let m = 1; m <= n; m++) {
+        const old = new MerkleFrontier();
+        for (const l of leaves.slice(0, m)) old.append(l);
+        const proof = consistencyProofFrom(old.peaks, m, leaves.slice(m, n));
+        expect(proof.map(hex), `${m} → ${n}`).toEqual(consistencyProof(leaves, m, n).map(hex));
+      }
+    }
+    expect(() => consistencyProofFrom([], 3, leaves)).toThrow(RangeError);
   });
 
   it('when the two children are swapped, then the node hash differs (order matters)', () => {

@@ -65,20 +65,47 @@ export function inclusionProof(leaves: readonly Uint8Array[], index: number, siz
 export function consistencyProof(leaves: readonly Uint8Array[], m: number, n = leaves.length): Uint8Array[] {
   checkSize(n, leaves.length);
   if (!Number.isSafeInteger(m) || m < 1 || m > n) throw new RangeError('need 0 < m <= n');
+  return consistencyPath(m, n, (lo, hi) => subtreeRoot(leaves, lo, hi));
+}
+
+/**
+ * PROOF(m, D[0:n]) from the old tree's peaks (MerkleFrontier.peaks at size m) and the leaves m … n-1 only: the
+ * proof's nodes left of m are always whole peaks of the old tree, so a writer need not keep older leaves.
+ */
+export function consistencyProofFrom(peaks: readonly Uint8Array[], m: number, newer: readonly Uint8Array[]): Uint8Array[] {
+  if (!Number.isSafeInteger(m) || m < 1) throw new RangeError('need 0 < m');
+  if (peaks.length !== popcount(m)) throw new RangeError('peaks do not match the tree size');
+  const byRange = new Map<string, Uint8Array>();
+  let lo = 0;
+  let i = 0;
+  for (let bit = 2 ** Math.floor(Math.log2(m)); bit >= 1; bit /= 2) {
+    if (Math.floor(m / bit) % 2 === 0) continue;
+    byRange.set(`${lo}:${lo + bit}`, peaks[i++] as Uint8Array);
+    lo += bit;
+  }
+  return consistencyPath(m, m + newer.length, (from, to) => {
+    if (from >= m) return subtreeRoot(newer, from - m, to - m);
+    const peak = byRange.get(`${from}:${to}`);
+    if (peak === undefined) throw new RangeError('the proof needs a node that is not a peak of the old tree');
+    return peak;
+  });
+}
+
+function consistencyPath(m: number, n: number, root: (lo: number, hi: number) => Uint8Array): Uint8Array[] {
   const proof: Uint8Array[] = [];
   const sub = (mm: number, lo: number, hi: number, complete: boolean): void => {
     const size = hi - lo;
     if (mm === size) {
-      if (!complete) proof.push(subtreeRoot(leaves, lo, hi));
+      if (!complete) proof.push(root(lo, hi));
       return;
     }
     const k = splitPoint(size);
     if (mm <= k) {
       sub(mm, lo, lo + k, complete);
-      proof.push(subtreeRoot(leaves, lo + k, hi));
+      proof.push(root(lo + k, hi));
     } else {
       sub(mm - k, lo + k, hi, false);
-      proof.push(subtreeRoot(leaves, lo, lo + k));
+      proof.push(root(lo, lo + k));
     }
   };
   sub(m, 0, n, true);

@@ -6,6 +6,11 @@ import type { FileLedger } from './file-ledger.js';
 import { openLedger, type LedgerOptions } from './file-ledger.js';
 import type { LedgerEvent } from './ledger-event.js';
 import { loadOrCreateSigningKey } from './signer/file-signer.js';
+import { join } from 'node:path';
+import { readCheckpointFile, type CheckpointLine } from './checkpoint.js';
+import { CHECKPOINTS_FILE } from './layout.js';
+import type { Witness } from './witness.js';
+import { folderLeaves, WitnessFeed, type WitnessOutcome } from './witness-feed.js';
 
 export interface LedgerServiceDeps {
   readonly bus: Bus;
@@ -23,6 +28,10 @@ export interface LedgerServiceDeps {
   readonly requestWaitMs?: number;
   /** First and longest pause between attempts while entries cannot be made durable (default 100 ms, 5 s). */
   readonly retry?: { readonly firstMs?: number; readonly maxMs?: number };
+  /** Where every new signed tree head is sent, with its consistency proof (see witness.ts). */
+  readonly witness?: Witness;
+  /** Each head's fate at the witness (log a refusal, count it). */
+  readonly onWitness?: (outcome: WitnessOutcome) => void;
 }
 
 /**
@@ -63,6 +72,8 @@ const followsRequest: ReadonlySet<ChainedTopic> = new Set([topics.decisions, top
 
 export interface LedgerService extends ServiceLifecycle {
   readonly ledger: FileLedger;
+  /** The newest signed tree head (what GET /v1/audit/checkpoint serves), if there is one yet. */
+  latestCheckpoint(): CheckpointLine | undefined;
   readonly subscriptions: readonly Subscription[];
   /** 'ledger': failing with PF_LEDGER_UNAVAILABLE while entries cannot be made durable (PF_BUS_FULL: nor published). */
   readonly writable: HealthState;
@@ -86,7 +97,21 @@ export function toAuditEntry(stored: StoredLine): AuditEntry {
 export async function startLedgerService(deps: LedgerServiceDeps): Promise<LedgerService> {
   const log = deps.logger.child({ component: 'ledger' });
   const signer = await loadOrCreateSigningKey(deps.keyPath, { create: deps.createKey ?? false });
-  const ledger = await openLedger(deps.dir, signer, deps.options);
+  const feed = deps.witness ? new WitnessFeed({ witness: deps.witness, readLeaves: folderLeaves(deps.dir), ...(deps.onWitness ? { onOutcome: deps.onWitness } : {}) }) : undefined;
+  let latest = (await readCheckpointFile(join(deps.dir, CHECKPOINTS_FILE))).items.flatMap((i) => ('line' in i ? [i.line] : [])).at(-1);
+  const ledger = await openLedger(deps.dir, signer, {
+    ...deps.options,
+    onAppend: (lines) => {
+      deps.options?.onAppend?.(lines);
+      feed?.appended(lines);
+    },
+    onCheckpoint: (line) => {
+      latest = line;
+      deps.options?.onCheckpoint?.(line);
+      feed?.submit(line);
+    },
+  });
+  await feed?.attach(ledger.size);
   if (ledger.status.repair !== 'none') log.warn({ repair: ledger.status.repair, bytesRemoved: ledger.status.bytesRemoved }, 'ledger tail repaired on open');
   log.info({ entries: ledger.status.entries }, 'ledger opened');
   const group = deps.group ?? 'firewall-ledger';
@@ -153,11 +178,13 @@ export async function startLedgerService(deps: LedgerServiceDeps): Promise<Ledge
     writable,
     health: [writable],
     ready: Promise.all(subscriptions.map((s) => s.ready)).then(() => undefined),
+    latestCheckpoint: () => latest,
     async close() {
       closed = true;
       for (const wake of [...wakers]) wake();
       await Promise.all(subscriptions.map((s) => s.close()));
       await ledger.close();
+      await feed?.idle(); // the shutdown head reaches the witness before the process ends
     },
   };
 }

@@ -7,7 +7,10 @@ import { verifyEvidence } from './evidence.js';
 import type { KeySet, SignatureProblem } from './keys.js';
 import { CHECKPOINTS_FILE, ledgerLines, type LedgerLine } from './layout.js';
 import { leafHash, MerkleFrontier } from './merkle.js';
+import { WitnessedHeads } from './witnessed.js';
 import { failure, trustedKeys, type VerifyFailure, type VerifyOptions, type VerifyResult } from './result.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** Checks every checkpoint whose size is `size`, against the root of the first `size` entries. */
 async function checkCheckpointsAt(
@@ -20,7 +23,7 @@ async function checkCheckpointsAt(
     if (!('line' in read)) continue;
     const problem = await checkCheckpoint(read.line, keys);
     if (problem !== null) {
-      const kind = problem.problem === 'unknown_key' ? 'unknown_key' : 'bad_checkpoint';
+      const kind = problem.problem === 'unknown_key' || problem.problem === 'key_not_valid' ? problem.problem : 'bad_checkpoint';
       return failure(size, kind, `checkpoint ${index}: ${problem.detail}`, index);
     }
     if (read.line.checkpoint.root !== Buffer.from(root).toString('hex')) {
@@ -85,13 +88,15 @@ async function classifyOutOfPlace(
  * Verifies a ledger folder offline: each entry's hash, signature and key; the chain (seq and prevHash) from the
  * genesis; every checkpoint's signature and root; and that no checkpoint covers more entries than there are.
  * Returns the first bad position. Entries deleted after the last checkpoint cannot be detected from the folder
- * alone: compare with a checkpoint published elsewhere.
+ * alone: pass the heads a witness holds (`checkpoint`), and a ledger shorter than them, or forked, fails.
  */
 export async function verifyLedgerFolder(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const info = await stat(dir).catch(() => undefined);
   if (info?.isDirectory() !== true) throw new LedgerError('PF_LEDGER_NOT_FOUND', 'no ledger folder there', { details: [dir] });
   const keys = await trustedKeys(options, { dir });
   if (!('has' in keys)) return keys;
+  const witnessed = await WitnessedHeads.load(options.checkpoint, keys);
+  if (witnessed !== null && !(witnessed instanceof WitnessedHeads)) return witnessed;
   const { items } = await readCheckpointFile(join(dir, CHECKPOINTS_FILE));
   const bySize = new Map<number, { index: number; read: CheckpointRead }[]>();
   for (const [index, read] of items.entries()) {
@@ -108,8 +113,8 @@ export async function verifyLedgerFolder(dir: string, options: VerifyOptions = {
       tornTailIgnored = true;
       break;
     }
-    const cpProblem = await checkCheckpointsAt(bySize, position, frontier.root(), keys);
-    if (cpProblem !== null) return cpProblem;
+    const cpProblem = (await checkCheckpointsAt(bySize, position, frontier.root(), keys)) ?? witnessed?.check(position, hex(frontier.root()));
+    if (cpProblem) return cpProblem;
     if (line instanceof Error) return failure(position, 'changed', `line is not an entry: ${line.message}`);
     const problem = await check;
     if (problem !== null) return failure(position, problem.problem === 'malformed' ? 'bad_signature' : problem.problem, problem.detail);
@@ -118,15 +123,17 @@ export async function verifyLedgerFolder(dir: string, options: VerifyOptions = {
     frontier.append(leafHash(line.hash));
     prevHash = line.hash;
   }
-  const cpProblem = await checkCheckpointsAt(bySize, frontier.size, frontier.root(), keys);
-  if (cpProblem !== null) return cpProblem;
+  const cpProblem = (await checkCheckpointsAt(bySize, frontier.size, frontier.root(), keys))
+    ?? witnessed?.check(frontier.size, hex(frontier.root())) ?? witnessed?.coverage(frontier.size);
+  if (cpProblem) return cpProblem;
   for (const [index, read] of items.entries()) {
     if (!('line' in read)) return failure(frontier.size, 'bad_checkpoint', `checkpoint ${index}: ${read.error}`, index);
     if (read.line.checkpoint.size > frontier.size) {
       return failure(frontier.size, 'truncated', `checkpoint ${index} covers ${read.line.checkpoint.size} entries; the folder holds ${frontier.size}`, index);
     }
   }
-  return { ok: true, entries: frontier.size, checkpoints: items.length, tornTailIgnored };
+  const ok = { ok: true, entries: frontier.size, checkpoints: items.length, tornTailIgnored } as const;
+  return witnessed === null ? ok : { ...ok, witnessed: witnessed.count };
 }
 
 /** `verify <ledger folder | evidence file>`: a folder is verified as a ledger, a file as an evidence package. */

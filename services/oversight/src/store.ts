@@ -69,7 +69,8 @@ export class OversightStore {
   }
 
   report(period: string): TransparencyReport {
-    const key = `${period}@${this.index.position.entries}@${this.ruleCatalog.size}`;
+    // The report names the newest tree head too: a head signed since (every few seconds) makes it a new report.
+    const key = `${period}@${this.index.position.entries}@${this.ruleCatalog.size}@${this.ledger.checkpoint?.root ?? ''}`;
     let report = this.#cache.get(key);
     if (!report) {
       const ledger = this.ledger;

@@ -8,6 +8,14 @@ export interface Ed25519PublicJwk {
   readonly kid: string;
   readonly alg: 'EdDSA';
   readonly use: 'sig';
+  /**
+   * The key's validity interval, set by the ledger when it publishes the key and when it retires it (keys.ts,
+   * KeyValidity). Custom members (RFC 7517 §4 allows them; a JWKS reader that does not know them ignores them).
+   */
+  readonly validFrom?: string;
+  readonly validUntil?: string;
+  readonly firstSeq?: number;
+  readonly lastSeq?: number;
 }
 
 export interface Jwks {
