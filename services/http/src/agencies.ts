@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { ConfigError } from '@firewall/core';
-import { checkPublicKeys } from './jwks.js';
+import { checkPublicKeys, readRegistryFile } from './jwks.js';
 
 /**
  * Registered agencies (city IT maintains this file): the public keys each one's tokens are signed with, and the
@@ -29,12 +28,7 @@ export const firewallRoles = {
 const ROLE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 export function loadAgencyRegistry(path: string): AgencyRegistry {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new ConfigError('PF_CONFIG_INVALID', `The agency registry ${path} is missing or not JSON.`, { cause });
-  }
+  const parsed = readRegistryFile(path, 'agency registry', 'FIREWALL_AGENCY_REGISTRY');
   const agencies = (parsed as Partial<AgencyRegistry>)?.agencies;
   if (!agencies || typeof agencies !== 'object') throw new ConfigError('PF_CONFIG_INVALID', `The agency registry ${path} has no "agencies" object.`);
   for (const [code, entry] of Object.entries(agencies)) {

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { ConfigError, isPlainObject } from '@firewall/core';
-import { checkPublicKeys } from './jwks.js';
+import { checkPublicKeys, readRegistryFile } from './jwks.js';
 
 /**
  * The basis types a legal-process credential may certify: those whose facts the policy reads and that some
@@ -45,13 +44,7 @@ export interface IssuerRegistry {
 const issuerCodePattern = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 export function loadIssuerRegistry(path: string): IssuerRegistry {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw invalid(`The issuer registry ${path} is missing or not JSON (set FIREWALL_ISSUER_REGISTRY to the file city IT maintains).`, cause);
-  }
-  return parseIssuerRegistry(parsed, path);
+  return parseIssuerRegistry(readRegistryFile(path, 'issuer registry', 'FIREWALL_ISSUER_REGISTRY'), path);
 }
 
 /** Validates a registry already read; `source` names it in messages. */
@@ -85,6 +78,6 @@ function checkNote(note: unknown, where: string): { note?: string } {
   return { note };
 }
 
-function invalid(message: string, cause?: unknown): ConfigError {
-  return new ConfigError('PF_CONFIG_INVALID', message, cause === undefined ? {} : { cause });
+function invalid(message: string): ConfigError {
+  return new ConfigError('PF_CONFIG_INVALID', message);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { ConfigError, isPlainObject } from '@firewall/core';
 
@@ -31,6 +32,15 @@ export function checkPublicKeys(jwks: unknown, where: string, options: { use: re
     if (key.alg !== undefined && !algorithms.includes(key.alg)) throw invalid(`${at} names an algorithm other than ${algorithms.join(', ')}.`);
   });
   return { keys: keys as JSONWebKeySet['keys'] };
+}
+
+/** Reads a registry file city IT maintains; a missing or unparsable file is a ConfigError that says which setting names it. */
+export function readRegistryFile(path: string, what: string, setting: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError('PF_CONFIG_INVALID', `The ${what} ${path} is missing or not JSON (set ${setting} to the file city IT maintains).`, { cause });
+  }
 }
 
 function invalid(message: string): ConfigError {
