@@ -32,9 +32,14 @@ export async function verifyCommand(path: string, options: VerifyCommandOptions,
     return 1;
   } catch (err) {
     if (isLedgerError(err)) {
-      out(`FAILED: ${err.code} ${err.message}${err.details.length ? ` (${err.details.join(', ')})` : ''}`);
+      out(ledgerFailureLine(err));
       return 1;
     }
     throw err;
   }
+}
+
+/** The one line `verify` and `witness` print for a ledger error: its code, message and safe details. */
+export function ledgerFailureLine(err: { code: string; message: string; details: readonly string[] }): string {
+  return `FAILED: ${err.code} ${err.message}${err.details.length ? ` (${err.details.join(', ')})` : ''}`;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@firewall/core';
 import { FolderWitness, KeySet, checkWitnessFolder, isLedgerError, type Witness, type WitnessOutcome } from '@firewall/ledger';
 import { Counter, type Registry } from 'prom-client';
+import { ledgerFailureLine } from './verify.js';
 
 export interface WitnessWiring {
   readonly witness: Witness;
@@ -62,7 +63,7 @@ export async function witnessCommand(dir: string, jwksFile: string, out: (line: 
     return 0;
   } catch (e) {
     if (isLedgerError(e)) {
-      err(`FAILED: ${e.code} ${e.message}${e.details.length ? ` (${e.details.join(', ')})` : ''}`);
+      err(ledgerFailureLine(e));
       return 1;
     }
     throw e;

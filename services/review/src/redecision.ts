@@ -1,4 +1,4 @@
-import type { Decision, PolicyRef, Reason, RecordRequest, RuleCitation } from '@firewall/core';
+import type { Decision, RecordRequest } from '@firewall/core';
 import { decide, type PolicyEvaluator } from '@firewall/policy';
 import type { CaseRequest, ReviewCase } from './case.js';
 import { ReviewError } from './errors.js';
@@ -6,15 +6,7 @@ import type { LegalFindings } from './findings.js';
 import type { ResolutionInput } from './resolution.js';
 
 /** The policy's decision on the held request with the reviewer's verified findings as its legal facts. */
-export interface Redecision {
-  readonly decidedAt: string;
-  readonly decision: Decision['decision'];
-  readonly released: readonly string[];
-  readonly withheld: readonly string[];
-  readonly rules: readonly RuleCitation[];
-  readonly decisive: readonly string[];
-  readonly reasons: readonly Reason[];
-  readonly policy: PolicyRef;
+export type Redecision = Pick<Decision, 'decidedAt' | 'decision' | 'released' | 'withheld' | 'rules' | 'decisive' | 'reasons' | 'policy'> & {
   /** A fail-closed DENY's code (the policy could not decide), else null. */
   readonly failure: string | null;
   /**
@@ -22,7 +14,7 @@ export interface Redecision {
    * releaser releases a resolution's fields raw); none after a DENY; null after REVIEW (the reviewer's choice).
    */
   readonly allowable: readonly string[] | null;
-}
+};
 
 /**
  * The held request as the policy saw it, with its legal basis's facts replaced by the reviewer's findings. The type
@@ -60,15 +52,9 @@ export function redecide(evaluator: PolicyEvaluator, reviewCase: ReviewCase, fin
   }
   const d = decide(evaluator, requestWithFindings(reviewCase.caseId, reviewCase.request, findings), { now });
   const requested = reviewCase.request.fields;
+  const { decidedAt, decision, released, withheld, rules, decisive, reasons, policy } = d;
   return {
-    decidedAt: d.decidedAt,
-    decision: d.decision,
-    released: [...d.released],
-    withheld: [...d.withheld],
-    rules: d.rules.map((r) => ({ id: r.id, title: r.title, sources: [...r.sources] })),
-    decisive: [...d.decisive],
-    reasons: d.reasons.map((r) => ({ rule: r.rule, text: r.text })),
-    policy: { revision: d.policy.revision, digest: d.policy.digest },
+    decidedAt, decision, released, withheld, rules, decisive, reasons, policy,
     failure: d.failure ?? null,
     allowable: d.decision === 'DENY' ? [] : d.decision === 'REVIEW' ? null : requested.filter((f) => d.released.includes(f)),
   };
